@@ -1,0 +1,38 @@
+package org.rnnlab.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code rnnlab} command: {@code java -jar target/rnnlab.jar COMMAND ...}, or the {@code ./rnnlab} script. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs one command line and returns its exit code: 0 success, 1 a check failed, 2 bad usage or input. */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        quietLogging(verbose);
+        return RnnlabCommand.commandLine(out, err, verbose).execute(args);
+    }
+
+    /**
+     * DL4J and ND4J announce their backend, BLAS vendor, thread counts and more at INFO level when
+     * they start. The user's output matters more: only warnings, unless --verbose. This must run
+     * before the first logger is created, which is why it happens before anything else.
+     */
+    private static void quietLogging(boolean verbose) {
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+}

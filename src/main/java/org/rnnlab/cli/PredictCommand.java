@@ -1,0 +1,38 @@
+package org.rnnlab.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.rnnlab.tasks.Task;
+import org.rnnlab.tasks.TaskRegistry;
+import org.rnnlab.tasks.TaskRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rnnlab predict TASK --input ...}: one prediction from a saved model. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Load a saved model and predict from an input typed on the command line.",
+        footer = {"", "Examples:", "  rnnlab predict binary-sum --input 1,0,1,1,0,1,0",
+            "  rnnlab predict sine-wave --input 0,0.31,0.59,0.81,0.95"})
+final class PredictCommand implements Callable<Integer> {
+    @ParentCommand
+    RnnlabCommand root;
+
+    @Parameters(index = "0", paramLabel = "TASK", description = "the task the model belongs to")
+    String taskName;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "the model zip (default: models/TASK/model.zip)")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "V1,V2,...", description = "comma-separated input values")
+    String input;
+
+    @Override
+    public Integer call() {
+        Task<?> task = TaskRegistry.require(taskName);
+        Path file = model != null ? model : Path.of("models", task.name(), "model.zip");
+        root.out.println(TaskRunner.predict(task, file, input));
+        return RnnlabCommand.OK;
+    }
+}

@@ -1,0 +1,98 @@
+package org.rnnlab.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.rnnlab.BadInputException;
+import org.rnnlab.tasks.TaskContext;
+import org.rnnlab.tasks.TaskRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/** The top-level command: global options and the subcommands. */
+@Command(name = "rnnlab", mixinStandardHelpOptions = true, versionProvider = RnnlabCommand.Version.class,
+        description = "The classic recurrent-network tutorials as Deeplearning4j tasks: train, evaluate, predict.",
+        subcommands = {ListCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+            AllCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 a check failed (a quality floor), 2 bad usage or input, 3 internal error."})
+public final class RnnlabCommand implements Callable<Integer> {
+    static final int OK = 0;
+    static final int CHECK_FAILED = 1;
+    static final int BAD_INPUT = 2;
+    static final int INTERNAL_ERROR = 3;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "show DL4J's and ND4J's log output and stack traces of errors")
+    boolean verbose;
+
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", defaultValue = "data",
+            description = "where generated data sets live, one folder per task (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--no-progress", scope = ScopeType.INHERIT, description = "no progress bar while training")
+    boolean noProgress;
+
+    PrintStream out;
+    PrintStream err;
+
+    static CommandLine commandLine(PrintStream out, PrintStream err, boolean verbose) {
+        RnnlabCommand root = new RnnlabCommand();
+        root.out = out;
+        root.err = err;
+        CommandLine commandLine = new CommandLine(root);
+        TrainCommand.addTaskSubcommands(commandLine.getSubcommands().get("train"), root);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            err.println("rnnlab: " + usageMessage(e) + "; see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return BAD_INPUT;
+        });
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            if (e instanceof BadInputException) {
+                err.println("rnnlab: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
+            return INTERNAL_ERROR;
+        });
+        return commandLine;
+    }
+
+    /** One line: picocli's first line, or the unknown task named as such. */
+    private static String usageMessage(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException unmatched && e.getCommandLine().getCommandName().equals("train")
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            return "unknown task '" + unmatched.getUnmatched().get(0) + "'; known tasks: " + TaskRegistry.names();
+        }
+        return e.getMessage().lines().findFirst().orElse("bad usage");
+    }
+
+    TaskContext context() {
+        return new TaskContext(dataDir, out, !noProgress);
+    }
+
+    @Override
+    public Integer call() {
+        err.println("rnnlab: missing command; see 'rnnlab --help'");
+        return BAD_INPUT;
+    }
+
+    /** The version in the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = RnnlabCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"rnnlab " + (version == null ? "dev" : version) + " (Deeplearning4j 1.0.0-M2.1)"};
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.rnnlab.nets;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+
+/**
+ * A network together with the normalizer its data went through, if any: what a model zip holds
+ * and what predictions need. {@link #output} takes and gives values in the data's own units.
+ *
+ * @param network    the DL4J network
+ * @param normalizer fitted on the training data (features, and labels where it was fitted on them); null for none
+ */
+public record TrainedNetwork(MultiLayerNetwork network, DataNormalization normalizer) {
+
+    public static TrainedNetwork withoutNormalizer(MultiLayerNetwork network) {
+        return new TrainedNetwork(network, null);
+    }
+
+    /** Outputs for raw features [n, nIn, T]: normalized on the way in, labels reverted on the way out. */
+    public INDArray output(INDArray features) {
+        if (normalizer == null) {
+            return network.output(features);
+        }
+        INDArray normalized = features.dup();
+        normalizer.transform(normalized);
+        INDArray output = network.output(normalized);
+        if (normalizer.isFitLabel()) {
+            normalizer.revertLabels(output);
+        }
+        return output;
+    }
+}

@@ -1,0 +1,62 @@
+package org.rnnlab.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The table {@code rnnlab all} ends with: one row per quality floor of each task, with the value
+ * reached, the floor, how much better than the floor it is, and the training time.
+ */
+public final class ResultsTable {
+    private static final String[] HEADER = {"task", "metric", "value", "floor", "margin", "verdict", "train s"};
+    private final List<String[]> rows = new ArrayList<>();
+
+    /** The rows of one trained task; {@code judged} false marks a quick run whose floors are not enforced. */
+    public void add(String task, TaskMetrics metrics, double trainSeconds, boolean judged) {
+        boolean first = true;
+        for (QualityFloor floor : metrics.floors()) {
+            double value = metrics.get(floor.metric());
+            String verdict = floor.isMetBy(value) ? "met" : judged ? "NOT MET" : "not met (quick)";
+            rows.add(new String[] {first ? task : "", floor.metric(), TaskMetrics.number(value),
+                floor.bound().symbol() + " " + TaskMetrics.number(floor.limit()),
+                floor.isMetBy(value) ? TaskMetrics.ratio(floor.margin(value)) : "-", verdict,
+                first ? String.format(Locale.ROOT, "%.1f", trainSeconds) : ""});
+            first = false;
+        }
+    }
+
+    /** A task that stopped with an error instead of a result. */
+    public void addFailure(String task, String message) {
+        rows.add(new String[] {task, "-", "-", "-", "-", "FAILED: " + message, "-"});
+    }
+
+    public String format() {
+        int[] widths = new int[HEADER.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(HEADER);
+        all.addAll(rows);
+        for (String[] row : all) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (int r = 0; r < all.size(); r++) {
+            String[] row = all.get(r);
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i > 0 ? "  " : "").append(String.format("%-" + widths[i] + "s", row[i]));
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+            if (r == 0) {
+                int total = 0;
+                for (int w : widths) {
+                    total += w;
+                }
+                text.append("-".repeat(total + 2 * (widths.length - 1))).append('\n');
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,62 @@
+package org.rnnlab.report;
+
+import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Progress of a training run on stderr: steps done, the latest loss, elapsed time and ETA. On a
+ * terminal it is a live bar; when stderr goes to a file or a CI log, a plain line every few
+ * seconds. A run that asked for no progress prints nothing.
+ */
+public final class TrainingProgress implements AutoCloseable {
+    private final ProgressBar bar;
+
+    private TrainingProgress(ProgressBar bar) {
+        this.bar = bar;
+    }
+
+    /**
+     * @param label what is being trained, shown before the bar
+     * @param total the number of steps (epochs or iterations)
+     * @param unit  what a step is, e.g. "epochs"
+     * @param show  false for no output at all
+     */
+    public static TrainingProgress start(String label, long total, String unit, boolean show) {
+        if (!show) {
+            return new TrainingProgress(null);
+        }
+        ProgressBarBuilder builder = new ProgressBarBuilder()
+                .setTaskName(label)
+                .setInitialMax(total)
+                .setUnit(" " + unit, 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setMaxRenderedLength(100)
+                .showSpeed()
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .setUpdateIntervalMillis(200);
+        if (System.console() == null) {
+            PrintStream err = System.err;
+            builder.setConsumer(new DelegatingProgressBarConsumer(err::println)).setUpdateIntervalMillis(5000);
+        }
+        return new TrainingProgress(builder.build());
+    }
+
+    /** One more step done; {@code message} is the latest loss, e.g. "train 0.012 valid 0.013". */
+    public void step(String message) {
+        if (bar != null) {
+            bar.step();
+            bar.setExtraMessage(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package org.rnnlab.tasks;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.evaluation.regression.RegressionEvaluation;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.rnnlab.nets.Updaters;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.LineSequenceCsv;
+import org.rnnlab.data.NumberList;
+import org.rnnlab.data.SineWaveData;
+import org.rnnlab.nets.EpochTrainer;
+import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.report.QualityFloor;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * Seed 001: a noisy half-period of a sine wave, 10 steps long, and at every step the value that
+ * comes next (many-to-many regression). One tanh recurrent layer feeds an identity output trained
+ * on squared error, as in the seed's {@code h = tanh(wx x + wh h + b)}, {@code y = w2 h + b2}.
+ *
+ * <p>Half-periods alternate in sign and all start near zero, so the first prediction of a
+ * sequence can only guess the sign: its squared error cannot fall much below sin(pi/10)^2 = 0.095,
+ * which is why the floors judge steps 2..10 on their own as well as all steps together.
+ */
+public final class SineWaveTask implements Task<SineWaveTask.Options> {
+    static final int SEQUENCES = 100;
+    static final int STEPS = 10;
+    static final double NOISE = 0.008;
+    static final double VALIDATION_SHARE = 0.2;
+    static final int DEMO_SEQUENCES = 3;
+
+    /** Options of {@code rnnlab train sine-wave}. */
+    public record Options(
+            @Doc("passes over the 80 training sequences") int epochs,
+            @Doc("seed of the noise, the held-out choice, the initial weights and everything else random") long seed,
+            @Doc("units in the tanh SimpleRnn layer") int hidden,
+            @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
+            @Doc("sequences per minibatch") int batchSize) {
+
+        public Options {
+            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
+            OptionCheck.inRange("--hidden", hidden, 1, 1024);
+            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
+            OptionCheck.inRange("--batch-size", batchSize, 1, 100_000);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "sine-wave";
+    }
+
+    @Override
+    public String description() {
+        return "seed 001: predict the next value of a noisy sine half-period at every step (tanh SimpleRnn)";
+    }
+
+    @Override
+    public Class<Options> optionsType() {
+        return Options.class;
+    }
+
+    @Override
+    public Options defaultOptions() {
+        return new Options(300, 42, 32, 0.01, 8);
+    }
+
+    @Override
+    public Options quickOptions() {
+        Options d = defaultOptions();
+        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize());
+    }
+
+    // ---- Data: 100 seeded half-periods as CSV, a fifth held out, read back by DataVec
+
+    Path prepareData(Options options, TaskContext context) throws IOException {
+        Path dir = context.dataDir(this);
+        SineWaveData.Recipe recipe = new SineWaveData.Recipe(options.seed(), SEQUENCES, STEPS, NOISE, VALIDATION_SHARE);
+        boolean generated = DatasetFolder.prepare(dir, recipe, dataFiles(), into -> {
+            SineWaveData.Splits splits = SineWaveData.generate(recipe);
+            LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("x", STEPS),
+                    LineSequenceCsv.header("next", STEPS));
+            LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("x", STEPS),
+                    LineSequenceCsv.header("next", STEPS));
+        });
+        if (generated) {
+            context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
+                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), options.seed());
+        }
+        return dir;
+    }
+
+    private static List<String> dataFiles() {
+        return List.of("train.features.csv", "train.labels.csv", "validation.features.csv", "validation.labels.csv");
+    }
+
+    /** A whole split: inputs [n, 1, 10] and next values [n, 1, 10]. */
+    static DataSet read(Path dir, String split) throws IOException {
+        return LineSequenceCsv.readAll(dir, split, AlignmentMode.EQUAL_LENGTH);
+    }
+
+    // ---- Network: one tanh SimpleRnn, identity output at every step, squared error
+
+    static MultiLayerConfiguration network(Options options) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(options.seed())
+                .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(1))
+                .build();
+    }
+
+    // ---- Training
+
+    @Override
+    public Training train(Options options, TaskContext context) throws IOException {
+        Path dir = prepareData(options, context);
+        DataSet train = read(dir, "train");
+        DataSet validation = read(dir, "validation");
+        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
+        network.init();
+        // No normalizer: the values already lie in [-1, 1], where tanh works well.
+        return EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train, options.batchSize(), options.seed(), options.epochs(),
+                EpochTrainer.meanSquaredError(train, validation),
+                context.showProgress());
+    }
+
+    // ---- Evaluation: held-out squared error over all steps, the first step, and steps 2..10
+
+    @Override
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+        Path dir = prepareData(options, context);
+        DataSet validation = read(dir, "validation");
+        INDArray predicted = model.output(validation.getFeatures());
+        INDArray labels = validation.getLabels();
+        long n = labels.size(0);
+
+        // Masks [n, T] pick the steps each RegressionEvaluation looks at.
+        INDArray firstStep = Nd4j.zeros(labels.dataType(), n, STEPS);
+        firstStep.get(all(), point(0)).assign(1);
+        INDArray laterSteps = Nd4j.ones(labels.dataType(), n, STEPS).sub(firstStep);
+
+        RegressionEvaluation overall = new RegressionEvaluation(1);
+        overall.eval(labels, predicted);
+        RegressionEvaluation first = new RegressionEvaluation(1);
+        first.eval(labels, predicted, firstStep);
+        RegressionEvaluation later = new RegressionEvaluation(1);
+        later.eval(labels, predicted, laterSteps);
+
+        return new TaskMetrics()
+                .put("validation_mse", overall.averageMeanSquaredError())
+                .put("validation_mse_step_1", first.averageMeanSquaredError())
+                .put("validation_mse_steps_2_to_10", later.averageMeanSquaredError())
+                .put("validation_sequences", n)
+                .floor(QualityFloor.atMost("validation_mse", 0.0105))
+                .floor(QualityFloor.atMost("validation_mse_steps_2_to_10", 0.001));
+    }
+
+    // ---- Demo: held-out predictions beside the truth
+
+    @Override
+    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+        Path dir = prepareData(options, context);
+        DataSet validation = read(dir, "validation");
+        INDArray predicted = model.output(validation.getFeatures());
+        PrintStream out = context.out();
+        out.println("Held-out sequences: the input at each step, the true next value and the prediction:");
+        for (int i = 0; i < DEMO_SEQUENCES; i++) {
+            double[] input = validation.getFeatures().get(point(i), point(0), all()).toDoubleVector();
+            double[] truth = validation.getLabels().get(point(i), point(0), all()).toDoubleVector();
+            double[] guess = predicted.get(point(i), point(0), all()).toDoubleVector();
+            out.printf("  validation sequence %d%n    step   input    next  predicted%n", i + 1);
+            for (int t = 0; t < STEPS; t++) {
+                out.printf(Locale.ROOT, "    %4d  %6.3f  %6.3f  %9.3f%n", t + 1, input[t], truth[t], guess[t]);
+            }
+        }
+    }
+
+    // ---- Prediction from the command line: --input v1,...,vn
+
+    @Override
+    public String predict(TrainedNetwork model, Options options, String input) {
+        double[] values = NumberList.parse(input, "--input", 10_000);
+        INDArray features = Nd4j.create(values, new long[] {1, 1, values.length}).castTo(model.network().params().dataType());
+        double[] next = model.output(features).get(point(0), point(0), interval(0, values.length)).toDoubleVector();
+        StringBuilder text = new StringBuilder("step   input  predicted next\n");
+        for (int t = 0; t < values.length; t++) {
+            text.append(String.format(Locale.ROOT, "%4d  %6.3f  %14.4f%n", t + 1, values[t], next[t]));
+        }
+        return text.toString().stripTrailing();
+    }
+}

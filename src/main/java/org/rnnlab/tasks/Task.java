@@ -1,0 +1,47 @@
+package org.rnnlab.tasks;
+
+import java.io.IOException;
+import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * One tutorial turned into a trainable, evaluable, saveable DL4J task.
+ *
+ * <p>An implementation reads top to bottom like the tutorial it comes from: its data, its
+ * network, its training, its evaluation, its demo. The surrounding machinery (saving the zip
+ * and metrics.json, progress, the command line) lives in {@link TaskRunner} and the cli package.
+ *
+ * @param <O> the task's options: a record with validated defaults, one command-line option per component
+ */
+public interface Task<O extends Record> {
+
+    /** The name used on the command line and for the data and model folders, e.g. {@code binary-sum}. */
+    String name();
+
+    /** One line for {@code rnnlab list}. */
+    String description();
+
+    Class<O> optionsType();
+
+    /** The defaults that meet the task's quality floors. */
+    O defaultOptions();
+
+    /** A much shorter run for {@code rnnlab all --quick}: it exercises everything but need not meet the floors. */
+    O quickOptions();
+
+    /** Generate or read the data, build the network and train it. */
+    Training train(O options, TaskContext context) throws IOException;
+
+    /** Held-out metrics and the task's quality floors; the same numbers after training and after loading the zip. */
+    TaskMetrics evaluate(TrainedNetwork model, O options, TaskContext context) throws IOException;
+
+    /** The tutorial's own printout of the trained network at work. */
+    void demo(TrainedNetwork model, O options, TaskContext context) throws IOException;
+
+    /**
+     * One prediction from text typed on the command line.
+     *
+     * @throws org.rnnlab.BadInputException when the input cannot be used, saying what would be accepted
+     */
+    String predict(TrainedNetwork model, O options, String input);
+}

@@ -1,0 +1,89 @@
+package org.rnnlab.tasks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.rnnlab.BadInputException;
+import org.rnnlab.nets.ModelInfo;
+import org.rnnlab.nets.ModelStore;
+import org.rnnlab.report.MetricsFile;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * What every task goes through around its own code: train, evaluate on held-out data, save the
+ * zip and metrics.json, show the demo; and later load, evaluate again or predict.
+ */
+public final class TaskRunner {
+    private static final int HISTORY_ROWS = 10;
+
+    /** The result of one training run. */
+    public record Outcome(String task, TaskMetrics metrics, double trainSeconds, Path modelFile) {
+    }
+
+    private TaskRunner() {
+    }
+
+    public static <O extends Record> Outcome train(Task<O> task, O options, TaskContext context, Path outDir)
+            throws IOException {
+        PrintStream out = context.out();
+        out.println("== " + task.name() + ": " + task.description());
+        Training training = task.train(options, context);
+        printHistory(out, training.history());
+        TaskMetrics metrics = task.evaluate(training.model(), options, context);
+
+        Path model = outDir.resolve("model.zip");
+        ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options));
+        MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
+                "epochs", training.epochs(), metrics, training.history()));
+
+        task.demo(training.model(), options, context);
+        out.printf(Locale.ROOT, "Trained in %.1f s. Held-out metrics:%n", training.seconds());
+        out.print(metrics.format());
+        out.println("Saved " + model + " and " + outDir.resolve("metrics.json"));
+        return new Outcome(task.name(), metrics, training.seconds(), model);
+    }
+
+    /** Loads a model of this task and evaluates it as training did. */
+    public static <O extends Record> TaskMetrics evaluate(Task<O> task, Path modelFile, TaskContext context)
+            throws IOException {
+        ModelStore.StoredModel model = load(task, modelFile);
+        return task.evaluate(model.model(), model.info().options(task.optionsType()), context);
+    }
+
+    public static <O extends Record> String predict(Task<O> task, Path modelFile, String input) {
+        ModelStore.StoredModel model = load(task, modelFile);
+        return task.predict(model.model(), model.info().options(task.optionsType()), input);
+    }
+
+    private static ModelStore.StoredModel load(Task<?> task, Path modelFile) {
+        String stored = ModelStore.readInfo(modelFile).task();
+        if (!task.name().equals(stored)) {
+            throw new BadInputException(modelFile + " holds a " + stored + " model, not " + task.name());
+        }
+        return ModelStore.load(modelFile);
+    }
+
+    /** About ten rows of the per-epoch curves: the first epoch, evenly spaced ones, and the last. */
+    static void printHistory(PrintStream out, Map<String, List<Double>> history) {
+        if (history.isEmpty()) {
+            return;
+        }
+        int epochs = history.values().iterator().next().size();
+        StringBuilder header = new StringBuilder(String.format("%7s", "epoch"));
+        history.keySet().forEach(name -> header.append(String.format("  %16s", name)));
+        out.println(header);
+        int every = Math.max(1, epochs / HISTORY_ROWS);
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            if (epoch == 1 || epoch % every == 0 || epoch == epochs) {
+                StringBuilder row = new StringBuilder(String.format("%7d", epoch));
+                for (List<Double> curve : history.values()) {
+                    row.append(String.format("  %16s", TaskMetrics.number(curve.get(epoch - 1))));
+                }
+                out.println(row);
+            }
+        }
+    }
+}

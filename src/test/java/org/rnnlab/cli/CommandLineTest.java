@@ -1,0 +1,271 @@
+package org.rnnlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rnnlab.data.Json;
+import org.rnnlab.tasks.BinarySumTask;
+import org.rnnlab.tasks.SineWaveTask;
+
+/**
+ * The command line as a user meets it, through {@link Main#execute}: exit codes, and for bad input
+ * exactly one line on stderr, without a stack trace. Nothing here trains for more than one epoch.
+ */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    /** What one command line printed and returned. */
+    record Run(int code, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+
+        /** Exit code 2 and one clear line on stderr (DESIGN.md: "bad usage or bad input"). */
+        String oneLineError() {
+            assertEquals(2, code, "exit code; stderr: " + err + "; stdout: " + out);
+            assertEquals(1, errLines().size(), "one line on stderr, got:\n" + err);
+            assertFalse(err.contains("at org.") || err.contains("Exception"), "no stack trace:\n" + err);
+            assertTrue(err.startsWith("rnnlab: "), err);
+            return errLines().get(0);
+        }
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.execute(o, e, args);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String missingModel() {
+        return tmp.resolve("no/such/model.zip").toString();
+    }
+
+    // ---- list and help
+
+    @Test
+    void listPrintsEveryTask() {
+        Run run = run("list");
+        assertEquals(0, run.code(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("binary-sum ")), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("sine-wave ")), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void helpExitsZero() {
+        Run run = run("--help");
+        assertEquals(0, run.code());
+        for (String command : List.of("list", "train", "evaluate", "predict", "all")) {
+            assertTrue(run.out().contains(command), command + " missing from:\n" + run.out());
+        }
+    }
+
+    @Test
+    void trainHelpExitsZero() {
+        Run run = run("train", "--help");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("binary-sum") && run.out().contains("sine-wave"), run.out());
+    }
+
+    @Test
+    void taskHelpListsTheTaskOptionsWithDefaults() {
+        Run run = run("train", "binary-sum", "--help");
+        assertEquals(0, run.code(), run.err());
+        String help = run.out();
+        // One option per component of BinarySumTask.Options, named as RecordOptions spells them.
+        for (String option : List.of("--epochs", "--seed", "--target", "--hidden", "--hidden-bias", "--learning-rate",
+                "--batch-size", "--out")) {
+            assertTrue(help.contains(option), option + " missing from:\n" + help);
+        }
+        // The @Doc text and the defaults of the options record (read from the task, which owns them).
+        BinarySumTask.Options defaults = new BinarySumTask().defaultOptions();
+        assertTrue(help.contains("passes over the 402 training sequences (default: " + defaults.epochs() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.seed() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.target() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.hidden()[0] + "," + defaults.hidden()[1] + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.hiddenBias() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.learningRate() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.batchSize() + ")"), help);
+        // Parameter labels: booleans take an explicit value, enums list their constants, arrays are lists.
+        assertTrue(help.contains("--hidden-bias=true|false"), help);
+        assertTrue(help.contains("--target=SUM|LAST"), help);
+        assertTrue(help.contains("--hidden=N[,N...]"), help);
+    }
+
+    @Test
+    void sineWaveHelpHasItsOwnOptions() {
+        Run run = run("train", "sine-wave", "--help");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("units in the tanh SimpleRnn layer (default: "
+                + new SineWaveTask().defaultOptions().hidden() + ")"), run.out());
+        assertFalse(run.out().contains("--target"), "binary-sum's options do not leak into sine-wave's");
+    }
+
+    // ---- bad usage: exit 2, one line
+
+    @Test
+    void noArguments() {
+        String line = run().oneLineError();
+        assertTrue(line.contains("missing command"), line);
+    }
+
+    @Test
+    void unknownCommand() {
+        String line = run("frobnicate").oneLineError();
+        assertTrue(line.contains("frobnicate"), line);
+    }
+
+    @Test
+    void unknownTask() {
+        String line = run("train", "nosuchtask").oneLineError();
+        assertTrue(line.contains("unknown task 'nosuchtask'"), line);
+        assertTrue(line.contains("binary-sum") && line.contains("sine-wave"), "lists the known tasks: " + line);
+    }
+
+    @Test
+    void trainWithoutATask() {
+        String line = run("train").oneLineError();
+        assertTrue(line.contains("binary-sum"), line);
+    }
+
+    @Test
+    void zeroEpochs() {
+        String line = run("train", "binary-sum", "--epochs", "0").oneLineError();
+        assertTrue(line.contains("--epochs"), line);
+        assertTrue(line.contains("1..100000"), "names the allowed range: " + line);
+    }
+
+    @Test
+    void learningRateNaN() {
+        String line = run("train", "binary-sum", "--learning-rate", "NaN").oneLineError();
+        assertTrue(line.contains("--learning-rate"), line);
+    }
+
+    @Test
+    void negativeLearningRateOnSineWave() {
+        String line = run("train", "sine-wave", "--learning-rate", "-0.1").oneLineError();
+        assertTrue(line.contains("--learning-rate"), line);
+    }
+
+    @Test
+    void zeroHiddenUnits() {
+        String line = run("train", "binary-sum", "--hidden", "0").oneLineError();
+        assertTrue(line.contains("--hidden"), line);
+        line = run("train", "sine-wave", "--hidden", "0").oneLineError();
+        assertTrue(line.contains("--hidden"), line);
+    }
+
+    @Test
+    void notANumber() {
+        String line = run("train", "binary-sum", "--epochs", "many").oneLineError();
+        assertTrue(line.contains("--epochs") && line.contains("many"), line);
+    }
+
+    @Test
+    void unknownOption() {
+        String line = run("train", "binary-sum", "--no-such-option").oneLineError();
+        assertTrue(line.contains("--no-such-option"), line);
+    }
+
+    @Test
+    void badTargetValue() {
+        String line = run("train", "binary-sum", "--target", "MEAN").oneLineError();
+        assertTrue(line.contains("MEAN"), line);
+    }
+
+    @Test
+    void optionValuesAreParsedBeforeTheRecordChecksThem() {
+        // Valid values for every other option, so the only complaint is about --epochs: this shows the
+        // others parsed (enum case-insensitively, boolean with '=', array split on commas) without training.
+        String line = run("train", "binary-sum", "--target", "last", "--hidden-bias=false", "--hidden", "3,2,1",
+                "--learning-rate", "0.5", "--batch-size", "8", "--seed", "-7", "--epochs", "0").oneLineError();
+        assertTrue(line.contains("--epochs"), line);
+    }
+
+    @Test
+    void tooManyHiddenLayers() {
+        String line = run("train", "binary-sum", "--hidden", "1,1,1,1,1,1,1,1,1").oneLineError();
+        assertTrue(line.contains("--hidden") && line.contains("1 to 8"), line);
+    }
+
+    @Test
+    void evaluateMissingModel() {
+        String line = run("evaluate", "binary-sum", "--model", missingModel()).oneLineError();
+        assertTrue(line.contains(missingModel()), line);
+    }
+
+    @Test
+    void evaluateUnknownTask() {
+        String line = run("evaluate", "nosuchtask", "--model", missingModel()).oneLineError();
+        assertTrue(line.contains("unknown task 'nosuchtask'"), line);
+    }
+
+    @Test
+    void predictMissingModel() {
+        String line = run("predict", "binary-sum", "--model", missingModel(), "--input", "1,0").oneLineError();
+        assertTrue(line.contains(missingModel()), line);
+    }
+
+    @Test
+    void predictWithoutInput() {
+        String line = run("predict", "binary-sum", "--model", missingModel()).oneLineError();
+        assertTrue(line.contains("--input"), line);
+    }
+
+    @Test
+    void predictFromAFileThatIsNotAModel() throws IOException {
+        Path notAZip = tmp.resolve("model.zip");
+        Files.writeString(notAZip, "this is not a zip");
+        String line = run("predict", "binary-sum", "--model", notAZip.toString(), "--input", "1,0").oneLineError();
+        assertTrue(line.contains(notAZip.toString()), line);
+    }
+
+    // ---- one real (one-epoch) run
+
+    @Test
+    void oneEpochOfSineWaveSavesModelAndMetrics() throws IOException {
+        Path out = tmp.resolve("m");
+        Path data = tmp.resolve("d");
+        Run run = run("train", "sine-wave", "--epochs", "1", "--no-progress", "--out", out.toString(),
+                "--data-dir", data.toString());
+        // One epoch does not reach the floors: 1 (a check failed) is as good as 0 here.
+        assertTrue(run.code() == 0 || run.code() == 1, "exit " + run.code() + "\n" + run.err() + run.out());
+        assertTrue(Files.isRegularFile(out.resolve("model.zip")));
+        assertTrue(Files.isRegularFile(out.resolve("metrics.json")));
+        assertTrue(Files.isRegularFile(data.resolve("sine-wave/dataset.json")), "data went to --data-dir");
+
+        JsonNode metrics = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
+        assertEquals("sine-wave", metrics.get("task").asText());
+        assertEquals(1, metrics.get("epochs").asInt());
+        assertEquals(run.code() == 0, metrics.get("floors_met").asBoolean(), "exit code follows the floors");
+
+        // The saved model loads again: evaluate prints the same metrics and the same verdict.
+        Run evaluate = run("evaluate", "sine-wave", "--model", out.resolve("model.zip").toString(),
+                "--data-dir", data.toString());
+        assertEquals(run.code(), evaluate.code(), evaluate.err());
+        assertTrue(evaluate.out().contains("Held-out metrics of"), evaluate.out());
+
+        // A sine-wave model is not a binary-sum model.
+        String line = run("predict", "binary-sum", "--model", out.resolve("model.zip").toString(), "--input", "1,0")
+                .oneLineError();
+        assertTrue(line.contains("sine-wave"), line);
+    }
+}

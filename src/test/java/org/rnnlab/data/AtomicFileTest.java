@@ -1,0 +1,102 @@
+package org.rnnlab.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFileTest {
+    @TempDir
+    Path dir;
+
+    private List<String> folderContents() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesANewFile() throws IOException {
+        Path target = dir.resolve("a.txt");
+        AtomicFile.writeString(target, "héllo\n");
+        assertArrayEquals("héllo\n".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(target));
+        assertEquals(List.of("a.txt"), folderContents());
+    }
+
+    @Test
+    void createsMissingParentFolders() throws IOException {
+        Path target = dir.resolve("x/y/z.bin");
+        AtomicFile.write(target, out -> out.write(new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
+    }
+
+    @Test
+    void replacesExistingContent() throws IOException {
+        Path target = dir.resolve("a.txt");
+        AtomicFile.writeString(target, "a much longer first version\n");
+        AtomicFile.writeString(target, "short\n");
+        // Replaced, not overwritten in place: no tail of the longer old content survives.
+        assertEquals("short\n", Files.readString(target));
+        assertEquals(List.of("a.txt"), folderContents());
+    }
+
+    @Test
+    void aFailingWriterLeavesTheOldFileAndNoTemporaryFiles() throws IOException {
+        Path target = dir.resolve("model.zip");
+        byte[] old = {10, 20, 30, 40, 50};
+        Files.write(target, old);
+
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(target, out -> {
+            out.write(new byte[] {99, 99, 99}); // some bytes reach the temporary file ...
+            throw new IOException("disk full"); // ... then the writer fails
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertEquals(List.of("model.zip"), folderContents(), "the temporary file must be cleaned up");
+    }
+
+    @Test
+    void aFailingWriterCreatesNoTarget() throws IOException {
+        Path target = dir.resolve("new.csv");
+        assertThrows(IOException.class, () -> AtomicFile.write(target, out -> {
+            out.write(1);
+            throw new IOException("boom");
+        }));
+        assertFalse(Files.exists(target));
+        assertEquals(List.of(), folderContents());
+    }
+
+    @Test
+    void anUncheckedFailureAlsoCleansUp() throws IOException {
+        Path target = dir.resolve("a.txt");
+        Files.writeString(target, "old");
+        assertThrows(IllegalStateException.class, () -> AtomicFile.write(target, out -> {
+            out.write(7);
+            throw new IllegalStateException("bug in the writer");
+        }));
+        assertEquals("old", Files.readString(target));
+        assertEquals(List.of("a.txt"), folderContents());
+    }
+
+    @Test
+    void writtenFilesAreReadableByAll() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system only");
+        Path target = dir.resolve("metrics.json");
+        AtomicFile.writeString(target, "{}");
+        // Temporary files start as rw-------; the finished file must not keep that.
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        AtomicFile.writeString(target, "{ }");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+    }
+}

@@ -1,0 +1,76 @@
+package org.rnnlab.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.BinarySumData.Target;
+
+class BinarySumTaskTest {
+    @TempDir
+    Path dir;
+
+    private final BinarySumTask task = new BinarySumTask();
+
+    private TaskContext context() {
+        return new TaskContext(dir, new PrintStream(OutputStream.nullOutputStream()), false);
+    }
+
+    private BinarySumTask.Options options(int epochs, boolean hiddenBias) {
+        return new BinarySumTask.Options(epochs, 5, Target.SUM, new int[] {6, 4}, hiddenBias, 0.01, 32);
+    }
+
+    @Test
+    void withoutHiddenBiasTheBiasStaysExactlyZeroAsInSeed000() throws IOException {
+        Training training = task.train(options(3, false), context());
+        for (int layer = 0; layer < 2; layer++) {
+            INDArray bias = training.model().network().getLayer(layer).getParam("b");
+            assertEquals(0.0, bias.norm1Number().doubleValue(), "layer " + layer + " bias");
+        }
+        INDArray outputBias = training.model().network().getLayer(2).getParam("b");
+        assertTrue(outputBias.norm1Number().doubleValue() > 0, "the output layer keeps its bias, as in the seed");
+    }
+
+    @Test
+    void withHiddenBiasTheBiasIsTrained() throws IOException {
+        Training training = task.train(options(3, true), context());
+        assertTrue(training.model().network().getLayer(0).getParam("b").norm1Number().doubleValue() > 0);
+    }
+
+    @Test
+    void theSameSeedTrainsToTheSameCurves() throws IOException {
+        Training first = task.train(options(3, true), context());
+        Training second = task.train(options(3, true), context());
+        assertEquals(first.history(), second.history());
+        assertEquals(first.model().network().params(), second.model().network().params());
+    }
+
+    @Test
+    void predictReadsBitsAndRejectsAnythingElse() throws IOException {
+        Training training = task.train(options(2, true), context());
+        String answer = task.predict(training.model(), options(2, true), "1,0,1,1,0,1,0");
+        assertTrue(answer.startsWith("predicted sum: "), answer);
+        assertThrows(BadInputException.class, () -> task.predict(training.model(), options(2, true), "1,2,0"));
+        assertThrows(BadInputException.class, () -> task.predict(training.model(), options(2, true), ""));
+    }
+
+    @Test
+    void optionsOutOfRangeAreRejected() {
+        assertThrows(BadInputException.class,
+                () -> new BinarySumTask.Options(0, 1, Target.SUM, new int[] {6}, true, 0.01, 32));
+        assertThrows(BadInputException.class,
+                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {}, true, 0.01, 32));
+        assertThrows(BadInputException.class,
+                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {6}, true, Double.NaN, 32));
+        assertThrows(BadInputException.class,
+                () -> new BinarySumTask.Options(1, 1, null, new int[] {6}, true, 0.01, 32));
+    }
+}

@@ -1,0 +1,61 @@
+package org.rnnlab.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.rnnlab.data.Json;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * Every registered task, trained with its defaults, meets its quality floors on held-out data; the
+ * saved zip, loaded again, gives the same metrics; metrics.json says so. Tasks added to the registry
+ * are covered without touching this test.
+ */
+class TaskEndToEndTest {
+    @TempDir
+    Path dir;
+
+    static Stream<Task<?>> tasks() {
+        return TaskRegistry.all().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tasks")
+    void trainsToItsFloorAndReloadsToTheSameMetrics(Task<?> task) throws IOException {
+        check(task);
+    }
+
+    private <O extends Record> void check(Task<O> task) throws IOException {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        TaskContext context = new TaskContext(dir.resolve("data"), new PrintStream(printed, true,
+                StandardCharsets.UTF_8), false);
+        Path out = dir.resolve("models").resolve(task.name());
+
+        TaskRunner.Outcome outcome = TaskRunner.train(task, task.defaultOptions(), context, out);
+
+        assertTrue(outcome.metrics().floorsMet(), () -> task.name() + " missed a floor:\n" + outcome.metrics().format());
+        TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
+        assertEquals(outcome.metrics().values(), reloaded.values(), "evaluate after loading = end of training");
+
+        JsonNode metrics = Json.MAPPER.readTree(Files.readString(out.resolve("metrics.json")));
+        assertEquals(task.name(), metrics.get("task").asText());
+        assertTrue(metrics.get("floors_met").asBoolean());
+        assertTrue(metrics.get("train_seconds").asDouble() > 0);
+        for (JsonNode floor : metrics.get("floors")) {
+            assertTrue(floor.get("margin").asDouble() >= 1.0, floor.toString());
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("Held-out metrics") && text.contains("met"), text);
+    }
+}
