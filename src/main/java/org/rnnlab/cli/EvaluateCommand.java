@@ -5,11 +5,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rnnlab.report.TaskMetrics;
 import org.rnnlab.tasks.Task;
-import org.rnnlab.tasks.TaskRegistry;
 import org.rnnlab.tasks.TaskRunner;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code rnnlab evaluate TASK [--model FILE]}: the held-out metrics of a saved model. */
@@ -19,16 +17,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
 
-    @Parameters(index = "0", paramLabel = "TASK", description = "the task the model belongs to")
-    String taskName;
-
-    @Option(names = "--model", paramLabel = "FILE", description = "the model zip (default: models/TASK/model.zip)")
-    Path model;
+    @Mixin
+    SavedModelOptions saved;
 
     @Override
     public Integer call() throws IOException {
-        Task<?> task = TaskRegistry.require(taskName);
-        Path file = model != null ? model : Path.of("models", task.name(), "model.zip");
+        Task<?> task = saved.task();
+        Path file = saved.modelFile();
         TaskMetrics metrics = TaskRunner.evaluate(task, file, root.context());
         root.out.println("Held-out metrics of " + file + ":");
         root.out.print(metrics.format());

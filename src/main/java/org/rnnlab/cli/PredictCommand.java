@@ -3,11 +3,10 @@ package org.rnnlab.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rnnlab.tasks.Task;
-import org.rnnlab.tasks.TaskRegistry;
 import org.rnnlab.tasks.TaskRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code rnnlab predict TASK --input ...}: one prediction from a saved model. */
@@ -19,19 +18,16 @@ final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
 
-    @Parameters(index = "0", paramLabel = "TASK", description = "the task the model belongs to")
-    String taskName;
-
-    @Option(names = "--model", paramLabel = "FILE", description = "the model zip (default: models/TASK/model.zip)")
-    Path model;
+    @Mixin
+    SavedModelOptions saved;
 
     @Option(names = "--input", required = true, paramLabel = "V1,V2,...", description = "comma-separated input values")
     String input;
 
     @Override
     public Integer call() {
-        Task<?> task = TaskRegistry.require(taskName);
-        Path file = model != null ? model : Path.of("models", task.name(), "model.zip");
+        Task<?> task = saved.task();
+        Path file = saved.modelFile();
         root.out.println(TaskRunner.predict(task, file, input));
         return RnnlabCommand.OK;
     }

@@ -35,6 +35,16 @@ public final class LineSequenceCsv {
         return dir.resolve(split + ".labels.csv");
     }
 
+    /** The file names of these splits, features and labels each. */
+    public static List<String> fileNames(String... splits) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String split : splits) {
+            names.add(split + ".features.csv");
+            names.add(split + ".labels.csv");
+        }
+        return names;
+    }
+
     /** Writes a split as its two CSV files, each atomically. */
     public static void write(Path dir, String split, SequenceSet set, String featureHeader, String labelHeader)
             throws IOException {

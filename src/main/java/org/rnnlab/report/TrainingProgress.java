@@ -13,6 +13,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * seconds. A run that asked for no progress prints nothing.
  */
 public final class TrainingProgress implements AutoCloseable {
+    private static final int WIDTH = 130;
     private final ProgressBar bar;
 
     private TrainingProgress(ProgressBar bar) {
@@ -34,13 +35,13 @@ public final class TrainingProgress implements AutoCloseable {
                 .setInitialMax(total)
                 .setUnit(" " + unit, 1)
                 .setStyle(ProgressBarStyle.ASCII)
-                .setMaxRenderedLength(100)
+                .setMaxRenderedLength(WIDTH)
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUpdateIntervalMillis(200);
         if (System.console() == null) {
             PrintStream err = System.err;
-            builder.setConsumer(new DelegatingProgressBarConsumer(err::println)).setUpdateIntervalMillis(5000);
+            builder.setConsumer(new DelegatingProgressBarConsumer(err::println, WIDTH)).setUpdateIntervalMillis(5000);
         }
         return new TrainingProgress(builder.build());
     }
@@ -49,7 +50,7 @@ public final class TrainingProgress implements AutoCloseable {
     public void step(String message) {
         if (bar != null) {
             bar.step();
-            bar.setExtraMessage(message);
+            bar.setExtraMessage("  " + message);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -96,7 +95,7 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     Path prepareData(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         SineWaveData.Recipe recipe = new SineWaveData.Recipe(options.seed(), SEQUENCES, STEPS, NOISE, VALIDATION_SHARE);
-        boolean generated = DatasetFolder.prepare(dir, recipe, dataFiles(), into -> {
+        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
             SineWaveData.Splits splits = SineWaveData.generate(recipe);
             LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("x", STEPS),
                     LineSequenceCsv.header("next", STEPS));
@@ -108,10 +107,6 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
                     SEQUENCES - recipe.validationCount(), recipe.validationCount(), options.seed());
         }
         return dir;
-    }
-
-    private static List<String> dataFiles() {
-        return List.of("train.features.csv", "train.labels.csv", "validation.features.csv", "validation.labels.csv");
     }
 
     /** A whole split: inputs [n, 1, 10] and next values [n, 1, 10]. */
