@@ -3,6 +3,7 @@ package org.rnnlab.cli;
 import java.nio.file.Path;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskRegistry;
+import org.rnnlab.tasks.TaskRunner;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +20,6 @@ final class SavedModelOptions {
     }
 
     Path modelFile() {
-        return model != null ? model : Path.of("models", taskName, "model.zip");
+        return model != null ? model : TaskRunner.defaultModelDir(taskName).resolve("model.zip");
     }
 }

@@ -66,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
             O options = RecordOptions.read(spec, typed.optionsType());
             Path out = spec.findOption("--out").getValue();
             TaskRunner.Outcome outcome = TaskRunner.train(typed, options, root.context(),
-                    out != null ? out : Path.of("models", typed.name()));
+                    out != null ? out : TaskRunner.defaultModelDir(typed.name()));
             return outcome.metrics().floorsMet() ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
         }
     }

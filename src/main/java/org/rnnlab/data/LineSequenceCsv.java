@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.datavec.api.records.reader.SequenceRecordReader;
 import org.datavec.api.records.reader.impl.csv.CSVLineSequenceRecordReader;
@@ -37,7 +38,7 @@ public final class LineSequenceCsv {
 
     /** The file names of these splits, features and labels each. */
     public static List<String> fileNames(String... splits) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String split : splits) {
             names.add(split + ".features.csv");
             names.add(split + ".labels.csv");

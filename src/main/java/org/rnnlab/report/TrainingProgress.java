@@ -1,6 +1,5 @@
 package org.rnnlab.report;
 
-import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -40,8 +39,7 @@ public final class TrainingProgress implements AutoCloseable {
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUpdateIntervalMillis(200);
         if (System.console() == null) {
-            PrintStream err = System.err;
-            builder.setConsumer(new DelegatingProgressBarConsumer(err::println, WIDTH)).setUpdateIntervalMillis(5000);
+            builder.setConsumer(new DelegatingProgressBarConsumer(System.err::println, WIDTH)).setUpdateIntervalMillis(5000);
         }
         return new TrainingProgress(builder.build());
     }

@@ -1,5 +1,8 @@
 package org.rnnlab.tasks;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -18,9 +21,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.nd4j.linalg.factory.Nd4j;
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.point;
-import org.rnnlab.nets.Updaters;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
@@ -31,6 +31,7 @@ import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Updaters;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
 

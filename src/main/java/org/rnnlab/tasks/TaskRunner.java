@@ -26,6 +26,11 @@ public final class TaskRunner {
     private TaskRunner() {
     }
 
+    /** Where a task's model.zip and metrics.json go unless the user says otherwise: models/TASK. */
+    public static Path defaultModelDir(String task) {
+        return Path.of("models", task);
+    }
+
     public static <O extends Record> Outcome train(Task<O> task, O options, TaskContext context, Path outDir)
             throws IOException {
         PrintStream out = context.out();
