@@ -1,0 +1,42 @@
+package org.rnnlab.reference;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The gradient of the reference network's score by central finite differences, improved by one
+ * Richardson step: D(h) = (S(p + h) - S(p - h)) / 2h has error O(h^2); (4 D(h/2) - D(h)) / 3 cancels
+ * it, leaving O(h^4). With h = 1e-3 in double precision that is ~1e-12 of truncation against
+ * ~1e-13 of rounding for scores of order 1-10.
+ */
+public final class FiniteDifferences {
+    public static final double STEP = 1e-3;
+
+    private FiniteDifferences() {
+    }
+
+    public static Map<String, double[]> gradient(ReferenceRnn network, ReferenceRnn.Batch batch) {
+        Map<String, double[]> gradients = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> parameter : network.parameters().entrySet()) {
+            double[] values = parameter.getValue();
+            double[] g = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                double d1 = central(network, batch, values, i, STEP);
+                double d2 = central(network, batch, values, i, STEP / 2);
+                g[i] = (4 * d2 - d1) / 3;
+            }
+            gradients.put(parameter.getKey(), g);
+        }
+        return gradients;
+    }
+
+    private static double central(ReferenceRnn network, ReferenceRnn.Batch batch, double[] values, int i, double h) {
+        double original = values[i];
+        values[i] = original + h;
+        double plus = network.score(batch);
+        values[i] = original - h;
+        double minus = network.score(batch);
+        values[i] = original;
+        return (plus - minus) / (2 * h);
+    }
+}

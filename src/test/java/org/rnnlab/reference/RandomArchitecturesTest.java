@@ -1,0 +1,86 @@
+package org.rnnlab.reference;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * 200 random networks (1 to 3 SimpleRnn layers of 1 to 8 units, every activation, per-step or
+ * last-step outputs, every loss, lengths 1 to 6, minibatches 1 to 4, with and without masks): on
+ * each, the reference RNN, DL4J and finite differences agree.
+ */
+class RandomArchitecturesTest {
+    private static final Activation[] HIDDEN = {Activation.SIGMOID, Activation.TANH, Activation.IDENTITY};
+
+    /** One random architecture and its data layout. */
+    record Case(String name, MultiLayerConfiguration configuration, GradientCheck.Labels labels, int minibatch,
+            int steps) {
+    }
+
+    static Case randomCase(int index, Random random) {
+        int nIn = 1 + random.nextInt(8);
+        int depth = 1 + random.nextInt(3);
+        boolean lastStep = random.nextBoolean();
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(index).list();
+        StringBuilder name = new StringBuilder("#" + index + " in" + nIn);
+        for (int l = 0; l < depth; l++) {
+            int units = 1 + random.nextInt(8);
+            Activation activation = HIDDEN[random.nextInt(HIDDEN.length)];
+            SimpleRnn rnn = new SimpleRnn.Builder().nOut(units).activation(activation).build();
+            list.layer(lastStep && l == depth - 1 ? new LastTimeStep(rnn) : rnn);
+            name.append(' ').append(activation.name().toLowerCase()).append(units);
+        }
+        int loss = random.nextInt(3);
+        // Softmax over one output is always 1 (DL4J rejects it), so softmax layers get 2 to 4 outputs.
+        int nOut = loss == 2 ? 2 + random.nextInt(3) : 1 + random.nextInt(4);
+        LossFunction lossFunction = loss == 0 ? LossFunction.MSE : loss == 1 ? LossFunction.XENT : LossFunction.MCXENT;
+        Activation outActivation = loss == 0 ? HIDDEN[random.nextInt(HIDDEN.length)]
+                : loss == 1 ? Activation.SIGMOID : Activation.SOFTMAX;
+        list.layer(lastStep
+                ? new OutputLayer.Builder(lossFunction).nOut(nOut).activation(outActivation).build()
+                : new RnnOutputLayer.Builder(lossFunction).nOut(nOut).activation(outActivation).build());
+        name.append(lastStep ? " last-step " : " per-step ").append(lossFunction).append(nOut);
+        GradientCheck.Labels labels = GradientCheck.Labels.values()[random.nextInt(3)];
+        if (lastStep && labels == GradientCheck.Labels.LAST_STEP_MASK) {
+            labels = GradientCheck.Labels.EVERY_STEP;
+        }
+        int minibatch = 1 + random.nextInt(4);
+        int steps = 1 + random.nextInt(6);
+        name.append(' ').append(labels).append(" mb").append(minibatch).append(" T").append(steps);
+        return new Case(name.toString(), list.setInputType(InputType.recurrent(nIn)).build(), labels, minibatch, steps);
+    }
+
+    @Test
+    void referenceDl4jAndFiniteDifferencesAgreeOn200RandomNetworks() {
+        Random random = new Random(2024);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Case c = randomCase(i, random);
+            GradientCheck.Report report;
+            try {
+                report = GradientCheck.run(c.name(), c.configuration(), c.labels(), c.minibatch(), c.steps(), random);
+            } catch (RuntimeException e) {
+                failures.add(c.name() + ": " + e);
+                continue;
+            }
+            if (!report.passed()) {
+                report.rows().stream().filter(r -> !r.passed())
+                        .forEach(r -> failures.add(c.name() + ": " + r.comparison() + " " + r.parameter() + " "
+                                + r.maxError()));
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> failures.size() + " failures:\n" + String.join("\n", failures));
+    }
+}
