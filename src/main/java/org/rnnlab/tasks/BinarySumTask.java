@@ -32,6 +32,7 @@ import org.rnnlab.data.NumberList;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
+import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
 
@@ -142,6 +143,11 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
         }
         layers.layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
         return layers.setInputType(InputType.recurrent(1)).build();
+    }
+
+    @Override
+    public NetworkUnderCheck networkUnderCheck() {
+        return new NetworkUnderCheck(network(defaultOptions()), BITS, GradientCheck.Labels.LAST_STEP_MASK);
     }
 
     // ---- Training

@@ -29,6 +29,7 @@ import org.rnnlab.data.NumberList;
 import org.rnnlab.data.SineWaveData;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
 
@@ -126,6 +127,11 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
                 .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))
                 .build();
+    }
+
+    @Override
+    public NetworkUnderCheck networkUnderCheck() {
+        return new NetworkUnderCheck(network(defaultOptions()), STEPS, GradientCheck.Labels.EVERY_STEP);
     }
 
     // ---- Training

@@ -29,6 +29,9 @@ public interface Task<O extends Record> {
     /** A much shorter run for {@code rnnlab all --quick}: it exercises everything but need not meet the floors. */
     O quickOptions();
 
+    /** The network its default options build and the shape of its data, for gradient checks. */
+    NetworkUnderCheck networkUnderCheck();
+
     /** Generate or read the data, build the network and train it. */
     Training train(O options, TaskContext context) throws IOException;
 

@@ -268,4 +268,24 @@ class CommandLineTest {
                 .oneLineError();
         assertTrue(line.contains("sine-wave"), line);
     }
+
+    // ---- gradcheck
+
+    @Test
+    void gradcheckOfOneTaskPrintsARowPerParameterAndPasses() {
+        Run r = run("gradcheck", "binary-sum");
+        assertEquals(0, r.code(), r.err());
+        for (String parameter : List.of("0_W", "0_RW", "0_b", "1_W", "1_RW", "1_b", "2_W", "2_b")) {
+            assertTrue(r.out().contains("reference vs DL4J            " + parameter), r.out());
+            assertTrue(r.out().contains("reference vs finite diff.    " + parameter), r.out());
+        }
+        assertTrue(r.out().contains("DL4J GradientCheckUtil"), r.out());
+        assertFalse(r.out().contains("FAILED"), r.out());
+        assertTrue(r.out().contains("All gradient checks passed."), r.out());
+    }
+
+    @Test
+    void gradcheckOfAnUnknownTaskIsBadInput() {
+        assertTrue(run("gradcheck", "nosuchtask").oneLineError().contains("unknown task"));
+    }
 }

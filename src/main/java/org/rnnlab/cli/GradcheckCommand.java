@@ -1,0 +1,50 @@
+package org.rnnlab.cli;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.rnnlab.reference.GradientCheck;
+import org.rnnlab.tasks.NetworkUnderCheck;
+import org.rnnlab.tasks.Task;
+import org.rnnlab.tasks.TaskRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rnnlab gradcheck [TASK|all]}: each task's network against the reference RNN and finite differences. */
+@Command(name = "gradcheck", mixinStandardHelpOptions = true,
+        description = {"Check each task's network, in DOUBLE with random weights and data, three ways: the "
+                + "hand-written reference RNN against DL4J (outputs, score, every gradient), the reference against "
+                + "finite differences, and DL4J's own GradientCheckUtil.",
+            "Prints one row per task, comparison and parameter with the largest relative error; exits 1 if any fails."})
+final class GradcheckCommand implements Callable<Integer> {
+    private static final int MINIBATCH = 4;
+
+    @ParentCommand
+    RnnlabCommand root;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TASK", defaultValue = "all",
+            description = "a task, or all (default)")
+    String taskName;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed of the random weights and data (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() {
+        List<Task<?>> tasks = taskName.equals("all") ? TaskRegistry.all() : List.of(TaskRegistry.require(taskName));
+        root.out.printf("%-16s %-28s %-8s %10s  %-11s %s%n", "task", "comparison", "param", "max error", "tolerance",
+                "verdict");
+        boolean passed = true;
+        for (Task<?> task : tasks) {
+            NetworkUnderCheck check = task.networkUnderCheck();
+            GradientCheck.Report report = GradientCheck.run(task.name(), check.configuration(), check.labels(),
+                    MINIBATCH, check.steps(), new Random(seed));
+            root.out.print(report.format());
+            passed &= report.passed();
+        }
+        root.out.println(passed ? "All gradient checks passed." : "A gradient check FAILED.");
+        return passed ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
+    }
+}
