@@ -65,6 +65,14 @@ public final class Dl4jMapping {
 
     /** The reference architecture of a network of SimpleRnn layers and an output layer, DL4J's convention. */
     public static ReferenceRnn architecture(MultiLayerConfiguration configuration) {
+        return architecture(configuration, true);
+    }
+
+    /**
+     * The same, with {@code recurrentBias} false for recurrent layers without a bias (seeds 000 and
+     * 002): their DL4J twin is a SimpleRnn whose bias is held at zero.
+     */
+    public static ReferenceRnn architecture(MultiLayerConfiguration configuration, boolean recurrentBias) {
         List<ReferenceRnn.Recurrent> recurrent = new ArrayList<>();
         int layers = configuration.getConfs().size();
         boolean lastStepOnly = false;
@@ -82,7 +90,7 @@ public final class Dl4jMapping {
                         + "; the reference RNN models SimpleRnn layers without layer norm");
             }
             recurrent.add(new ReferenceRnn.Recurrent((int) rnn.getNIn(), (int) rnn.getNOut(),
-                    activation(rnn.getActivationFn()), true));
+                    activation(rnn.getActivationFn()), recurrentBias));
         }
         Layer last = configuration.getConf(layers - 1).getLayer();
         boolean perStep = last instanceof RnnOutputLayer;
@@ -105,11 +113,16 @@ public final class Dl4jMapping {
         return reference;
     }
 
-    /** Writes the reference's parameters into the network's. */
+    /** Writes the reference's parameters into the network's; a recurrent layer without bias gets a zero one. */
     public static void copyParameters(ReferenceRnn reference, MultiLayerNetwork network) {
         for (Map.Entry<String, double[]> parameter : reference.parameters().entrySet()) {
             INDArray target = network.getParam(parameter.getKey());
             target.assign(Nd4j.create(parameter.getValue(), target.shape(), 'f'));
+        }
+        for (int l = 0; l < reference.layers().size(); l++) {
+            if (!reference.layers().get(l).bias()) {
+                network.getParam(l + "_b").assign(0);
+            }
         }
     }
 

@@ -85,9 +85,18 @@ public final class GradientCheck {
      */
     public static Report run(String name, MultiLayerConfiguration configuration, Labels labels, int minibatch,
             int steps, Random random) {
+        return run(name, configuration, true, labels, minibatch, steps, random);
+    }
+
+    /**
+     * @param hiddenBias false compares a reference whose recurrent layers have no bias with DL4J
+     *                   layers whose bias is zero (DL4J still reports gradients for it; they go unused)
+     */
+    public static Report run(String name, MultiLayerConfiguration configuration, boolean hiddenBias, Labels labels,
+            int minibatch, int steps, Random random) {
         MultiLayerNetwork network = new MultiLayerNetwork(Dl4jMapping.forChecking(configuration));
         network.init();
-        ReferenceRnn reference = Dl4jMapping.architecture(network.getLayerWiseConfigurations());
+        ReferenceRnn reference = Dl4jMapping.architecture(network.getLayerWiseConfigurations(), hiddenBias);
         reference.randomize(random, WEIGHT_SCALE);
         Dl4jMapping.copyParameters(reference, network);
         ReferenceRnn.Batch batch = randomBatch(reference, labels, minibatch, steps, random);
@@ -184,6 +193,11 @@ public final class GradientCheck {
                 }
             }
         }
+        if (labelMask != null && allOnes(labelMask)) {
+            // The same as no mask; and DL4J 1.0.0-M2.1 takes a [1, 1] label mask (one example, one
+            // step) for a per-output mask, which softmax cross-entropy rejects.
+            labelMask = null;
+        }
         int labelSteps = output.lastStepOnly() ? 1 : steps;
         double[][][] targets = new double[minibatch][labelSteps][output.nOut()];
         for (int e = 0; e < minibatch; e++) {
@@ -192,6 +206,17 @@ public final class GradientCheck {
             }
         }
         return new ReferenceRnn.Batch(features, targets, featureMask, labelMask);
+    }
+
+    private static boolean allOnes(double[][] mask) {
+        for (double[] row : mask) {
+            for (double v : row) {
+                if (v != 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static double[] randomLabel(ReferenceRnn.Output output, Random random) {

@@ -17,7 +17,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
- * 200 random networks (1 to 3 SimpleRnn layers of 1 to 8 units, every activation, per-step or
+ * 200 random networks (1 to 3 SimpleRnn layers of 1 to 8 units, every activation, with and without
+ * hidden biases, per-step or
  * last-step outputs, every loss, lengths 1 to 6, minibatches 1 to 4, with and without masks): on
  * each, the reference RNN, DL4J and finite differences agree.
  */
@@ -25,8 +26,8 @@ class RandomArchitecturesTest {
     private static final Activation[] HIDDEN = {Activation.SIGMOID, Activation.TANH, Activation.IDENTITY};
 
     /** One random architecture and its data layout. */
-    record Case(String name, MultiLayerConfiguration configuration, GradientCheck.Labels labels, int minibatch,
-            int steps) {
+    record Case(String name, MultiLayerConfiguration configuration, boolean hiddenBias, GradientCheck.Labels labels,
+            int minibatch, int steps) {
     }
 
     static Case randomCase(int index, Random random) {
@@ -56,10 +57,13 @@ class RandomArchitecturesTest {
         if (lastStep && labels == GradientCheck.Labels.LAST_STEP_MASK) {
             labels = GradientCheck.Labels.EVERY_STEP;
         }
+        boolean hiddenBias = random.nextBoolean();
+        name.append(hiddenBias ? " bias" : " no-bias");
         int minibatch = 1 + random.nextInt(4);
         int steps = 1 + random.nextInt(6);
         name.append(' ').append(labels).append(" mb").append(minibatch).append(" T").append(steps);
-        return new Case(name.toString(), list.setInputType(InputType.recurrent(nIn)).build(), labels, minibatch, steps);
+        return new Case(name.toString(), list.setInputType(InputType.recurrent(nIn)).build(), hiddenBias, labels,
+                minibatch, steps);
     }
 
     @Test
@@ -70,7 +74,8 @@ class RandomArchitecturesTest {
             Case c = randomCase(i, random);
             GradientCheck.Report report;
             try {
-                report = GradientCheck.run(c.name(), c.configuration(), c.labels(), c.minibatch(), c.steps(), random);
+                report = GradientCheck.run(c.name(), c.configuration(), c.hiddenBias(), c.labels(), c.minibatch(),
+                        c.steps(), random);
             } catch (RuntimeException e) {
                 failures.add(c.name() + ": " + e);
                 continue;
