@@ -1,0 +1,103 @@
+package org.rnnlab.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.datavec.api.records.reader.SequenceRecordReader;
+import org.datavec.api.records.reader.impl.csv.CSVMultiSequenceRecordReader;
+import org.datavec.api.split.FileSplit;
+import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator;
+import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
+import org.nd4j.linalg.dataset.DataSet;
+import org.rnnlab.BadInputException;
+
+/**
+ * Multivariate sequences in one CSV file, the layout of DataVec's
+ * {@link CSVMultiSequenceRecordReader}: a comment line, then one block per sequence, blocks
+ * separated by an empty line. Within a block, line {@code k} holds feature {@code k} at every time
+ * step, so a sequence of 2-D points of length 3 is two lines of 3 values. Sequences may differ in
+ * length; lines of one block may not.
+ *
+ * <p>A split is {@code NAME.features.csv} in this layout and {@code NAME.labels.csv} in the same
+ * layout or, for one label per sequence, in {@link LineSequenceCsv}'s (one line per sequence).
+ * Variable lengths become DataVec masks: DL4J pads the shorter sequences of a minibatch and masks the
+ * padding, so the loss never sees it.
+ */
+public final class MultiSequenceCsv {
+    private static final String SEPARATOR = "^$";
+
+    private MultiSequenceCsv() {
+    }
+
+    /**
+     * Writes sequences, each as [feature][time step], atomically.
+     *
+     * @param comment the first line, without the leading "# ": what the lines of a block are
+     */
+    public static void write(Path file, String comment, List<double[][]> sequences) throws IOException {
+        StringBuilder text = new StringBuilder("# ").append(comment).append('\n');
+        for (int s = 0; s < sequences.size(); s++) {
+            if (s > 0) {
+                text.append('\n');
+            }
+            for (double[] feature : sequences.get(s)) {
+                for (int t = 0; t < feature.length; t++) {
+                    text.append(t > 0 ? "," : "").append(LineSequenceCsv.format(feature[t]));
+                }
+                text.append('\n');
+            }
+        }
+        AtomicFile.write(file, out -> out.write(text.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A DataVec reader over one such file, past its comment line. */
+    public static SequenceRecordReader reader(Path file) throws IOException {
+        SequenceRecordReader reader = new CSVMultiSequenceRecordReader(1, ',', '"', SEPARATOR,
+                CSVMultiSequenceRecordReader.Mode.EQUAL_LENGTH, null);
+        try {
+            reader.initialize(new FileSplit(file.toFile()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening " + file, e);
+        }
+        return reader;
+    }
+
+    /** The number of sequences (blocks) in a file. */
+    public static int count(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        int blocks = 0;
+        boolean inBlock = false;
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            if (line.isEmpty()) {
+                inBlock = false;
+            } else if (!inBlock) {
+                blocks++;
+                inBlock = true;
+            }
+        }
+        return blocks;
+    }
+
+    /**
+     * A whole split as one DataSet: features [n, features, maxLength] with a features mask when
+     * lengths differ, and labels read by {@code labels} (a reader over the labels file).
+     */
+    public static DataSet readAll(Path features, SequenceRecordReader labels, AlignmentMode alignment)
+            throws IOException {
+        int sequences = count(features);
+        if (sequences == 0) {
+            throw new BadInputException(features + " holds no sequences");
+        }
+        try {
+            return new SequenceRecordReaderDataSetIterator(reader(features), labels, sequences, -1, true, alignment)
+                    .next();
+        } catch (NumberFormatException e) {
+            throw new BadInputException("a cell in " + features + " or its labels is not a number: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new BadInputException(features + ": " + e.getMessage(), e);
+        }
+    }
+}
