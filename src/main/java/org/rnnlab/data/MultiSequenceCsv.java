@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.datavec.api.writable.Writable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.datavec.api.records.reader.SequenceRecordReader;
 import org.datavec.api.records.reader.impl.csv.CSVMultiSequenceRecordReader;
 import org.datavec.api.split.FileSplit;
@@ -63,6 +68,31 @@ public final class MultiSequenceCsv {
             throw new IOException("interrupted while opening " + file, e);
         }
         return reader;
+    }
+
+    /** Features alone, for sequences of equal length: [n, features, T]. */
+    public static INDArray readFeatures(Path file, DataType type) throws IOException {
+        SequenceRecordReader reader = reader(file);
+        List<INDArray> sequences = new ArrayList<>();
+        while (reader.hasNext()) {
+            List<List<Writable>> steps = reader.sequenceRecord();
+            int features = steps.get(0).size();
+            INDArray sequence = Nd4j.create(type, 1, features, steps.size());
+            for (int t = 0; t < steps.size(); t++) {
+                for (int k = 0; k < features; k++) {
+                    try {
+                        sequence.putScalar(0, k, t, steps.get(t).get(k).toDouble());
+                    } catch (NumberFormatException e) {
+                        throw new BadInputException(file + ": '" + steps.get(t).get(k) + "' is not a number", e);
+                    }
+                }
+            }
+            sequences.add(sequence);
+        }
+        if (sequences.isEmpty()) {
+            throw new BadInputException(file + " holds no sequences");
+        }
+        return Nd4j.concat(0, sequences.toArray(new INDArray[0]));
     }
 
     /** The number of sequences (blocks) in a file. */

@@ -221,6 +221,11 @@ public final class ReferenceRnn {
         return z;
     }
 
+    /** The top recurrent layer's states h_t, [n][T][units]: seed 003's successive_outputs. */
+    public double[][][] hiddenStates(double[][][] features, double[][] featureMask) {
+        return forward(features, featureMask).hidden()[layers.size() - 1];
+    }
+
     /** Outputs [n][T][nOut] (or [n][1][nOut] for last-step outputs). */
     public double[][][] output(double[][][] features, double[][] featureMask) {
         return forward(features, featureMask).outputs();

@@ -86,6 +86,9 @@ public final class TaskMetrics {
     }
 
     public static String ratio(double margin) {
-        return Double.isInfinite(margin) ? "infinitely" : String.format(Locale.ROOT, "%.1fx", margin);
+        if (Double.isInfinite(margin)) {
+            return "infinitely";
+        }
+        return String.format(Locale.ROOT, margin < 1000 ? "%.1fx" : "%.1ex", margin);
     }
 }

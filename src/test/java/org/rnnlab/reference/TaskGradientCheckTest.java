@@ -25,14 +25,14 @@ class TaskGradientCheckTest {
     @MethodSource("tasks")
     void referenceDl4jAndFiniteDifferencesAgree(Task<?> task) {
         NetworkUnderCheck check = task.networkUnderCheck();
-        for (int minibatch : new int[] {1, 3}) {
-            GradientCheck.Report report = GradientCheck.run(task.name(), check.configuration(), check.labels(),
-                    minibatch, check.steps(), new Random(minibatch));
-            assertTrue(report.passed(), report::format);
-            // Every parameter was compared with DL4J and with finite differences.
-            long gradientRows = report.rows().stream().filter(r -> r.comparison().equals("reference vs DL4J")).count();
-            assertTrue(gradientRows >= 2 + 3, report::format);
-        }
+        // One minibatch of 2 per task (the random architectures cover minibatches 1 to 4): forward-pass's
+        // 6,273 parameters make every extra run of GradientCheckUtil cost seconds.
+        GradientCheck.Report report = GradientCheck.run(task.name(), check.configuration(), check.labels(), 2,
+                check.steps(), new Random(2));
+        assertTrue(report.passed(), report::format);
+        // Every parameter was compared with DL4J and with finite differences.
+        long gradientRows = report.rows().stream().filter(r -> r.comparison().equals("reference vs DL4J")).count();
+        assertTrue(gradientRows >= 2 + 3, report::format);
     }
 
     @Test

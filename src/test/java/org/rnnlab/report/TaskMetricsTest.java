@@ -133,6 +133,7 @@ class TaskMetricsTest {
         assertEquals("2.0x", TaskMetrics.ratio(2.0));
         assertEquals("13.3x", TaskMetrics.ratio(13.333));
         assertEquals("infinitely", TaskMetrics.ratio(Double.POSITIVE_INFINITY));
+        assertEquals("9.0e+09x", TaskMetrics.ratio(9.007e9));
     }
 
     // ---- metrics.json

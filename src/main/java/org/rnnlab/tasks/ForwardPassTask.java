@@ -1,0 +1,248 @@
+package org.rnnlab.tasks;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.ForwardPassData;
+import org.rnnlab.data.MultiSequenceCsv;
+import org.rnnlab.data.NumberList;
+import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.reference.Convention;
+import org.rnnlab.reference.Dl4jMapping;
+import org.rnnlab.reference.GradientCheck;
+import org.rnnlab.reference.ReferenceActivation;
+import org.rnnlab.reference.ReferenceLoss;
+import org.rnnlab.reference.ReferenceRnn;
+import org.rnnlab.report.QualityFloor;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * Seed 003, "code your own RNN": random inputs (100 steps of 32 features) through one tanh
+ * recurrent layer of 64 units, {@code output_t = tanh(W input_t + U state_t + b)} with the state
+ * starting at zero, once by a DL4J SimpleRnn and once by the reference loop on the same weights.
+ * Nothing is trained: "training" sets the seed's random weights; evaluation compares the two
+ * forward passes in double precision.
+ *
+ * <p>The seed draws every weight from [0, 1): with 32 positive inputs every unit then saturates
+ * at tanh = 1 (measured: all 6,400 outputs above 0.999), and a comparison of ones with ones proves
+ * little. The default draws from [0, 0.05) instead, where no output saturates;
+ * {@code --weight-scale 1} is the seed's own draw. The metrics report the saturated share.
+ */
+public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
+    static final String INPUTS = "inputs.csv";
+
+    /** Options of {@code rnnlab train forward-pass}. */
+    public record Options(
+            @Doc("seed of the random inputs and weights") long seed,
+            @Doc("time steps of the input sequence") int steps,
+            @Doc("input features per step") int inputFeatures,
+            @Doc("units of the tanh recurrent layer (output features)") int outputFeatures,
+            @Doc("weights are drawn from [0, X); 1 is the seed's own draw, which saturates every unit") double weightScale) {
+
+        public Options {
+            OptionCheck.inRange("--steps", steps, 1, 10_000);
+            OptionCheck.inRange("--input-features", inputFeatures, 1, 4096);
+            OptionCheck.inRange("--output-features", outputFeatures, 1, 4096);
+            OptionCheck.inRange("--weight-scale", weightScale, 0, 100);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "forward-pass";
+    }
+
+    @Override
+    public String description() {
+        return "seed 003: one tanh SimpleRnn 32 -> 64 over 100 random steps, DL4J against the reference loop";
+    }
+
+    @Override
+    public Class<Options> optionsType() {
+        return Options.class;
+    }
+
+    @Override
+    public Options defaultOptions() {
+        return new Options(42, 100, 32, 64, 0.05);
+    }
+
+    @Override
+    public Options quickOptions() {
+        return defaultOptions(); // nothing to shorten: there is no training
+    }
+
+    // ---- Data: the seeded random inputs as CSV (one line per feature), read back by DataVec
+
+    Path prepareData(Options options, TaskContext context) throws IOException {
+        Path dir = context.dataDir(this);
+        ForwardPassData.Recipe recipe = recipe(options);
+        boolean generated = DatasetFolder.prepare(dir, recipe, List.of(INPUTS), into -> MultiSequenceCsv.write(
+                into.resolve(INPUTS), "one line per input feature, one value per time step",
+                List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))));
+        if (generated) {
+            context.out().printf("generated %s (%d steps x %d features, seed %d)%n", dir, options.steps(),
+                    options.inputFeatures(), options.seed());
+        }
+        return dir;
+    }
+
+    private static ForwardPassData.Recipe recipe(Options options) {
+        return new ForwardPassData.Recipe(options.seed(), options.steps(), options.inputFeatures(),
+                options.outputFeatures(), options.weightScale());
+    }
+
+    /** The inputs as DL4J wants them: [1, inputFeatures, steps], DOUBLE. */
+    static INDArray readInputs(Path dir) throws IOException {
+        return MultiSequenceCsv.readFeatures(dir.resolve(INPUTS), DataType.DOUBLE);
+    }
+
+    // ---- Network: one tanh SimpleRnn in DOUBLE, and the seed's weights
+
+    static MultiLayerConfiguration network(Options options) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(options.seed())
+                .dataType(DataType.DOUBLE)
+                .list()
+                .layer(new SimpleRnn.Builder().nIn(options.inputFeatures()).nOut(options.outputFeatures())
+                        .activation(Activation.TANH).build())
+                .setInputType(InputType.recurrent(options.inputFeatures()))
+                .build();
+    }
+
+    /**
+     * The seed's weights in DL4J's layout. DL4J computes x W + h RW with W [in, out] and RW
+     * [out, out]; the seed computes W x + U s with W [out, in]: so DL4J's W is the seed's W
+     * transposed, and RW the seed's U transposed.
+     */
+    static void setSeedWeights(MultiLayerNetwork network, ForwardPassData.Draw draw) {
+        network.getParam("0_W").assign(Nd4j.createFromArray(draw.w()).transpose());
+        network.getParam("0_RW").assign(Nd4j.createFromArray(draw.u()).transpose());
+        network.getParam("0_b").assign(Nd4j.createFromArray(draw.b()));
+    }
+
+    @Override
+    public NetworkUnderCheck networkUnderCheck() {
+        // The layer alone has no loss to take gradients of, so the check adds a one-unit identity
+        // output scored by squared error, and uses short sequences: the check's cost grows with the
+        // 6,208 weights times the steps.
+        Options d = defaultOptions();
+        MultiLayerConfiguration withHead = new NeuralNetConfiguration.Builder().list()
+                .layer(new SimpleRnn.Builder().nOut(d.outputFeatures()).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(d.inputFeatures()))
+                .build();
+        return new NetworkUnderCheck(withHead, 3, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    // ---- "Training": no fitting; the network gets the seed's random weights
+
+    @Override
+    public Training train(Options options, TaskContext context) throws IOException {
+        prepareData(options, context);
+        long start = System.nanoTime();
+        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
+        network.init();
+        setSeedWeights(network, ForwardPassData.generate(recipe(options)));
+        return new Training(TrainedNetwork.withoutNormalizer(network), 0, (System.nanoTime() - start) / 1e9, Map.of());
+    }
+
+    // ---- Evaluation: DL4J's outputs against the reference loop's, on the same weights
+
+    /** The reference RNN with the network's weights (one recurrent layer; the output layer is unused). */
+    static ReferenceRnn reference(MultiLayerNetwork network) {
+        int in = (int) network.getParam("0_W").size(0);
+        int out = (int) network.getParam("0_W").size(1);
+        ReferenceRnn reference = new ReferenceRnn(List.of(new ReferenceRnn.Recurrent(in, out, ReferenceActivation.TANH,
+                true)), new ReferenceRnn.Output(out, 1, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
+                Convention.DL4J);
+        for (String name : List.of("0_W", "0_RW", "0_b")) {
+            double[] values = Dl4jMapping.flatten(network.getParam(name));
+            System.arraycopy(values, 0, reference.parameters().get(name), 0, values.length);
+        }
+        return reference;
+    }
+
+    @Override
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+        INDArray inputs = readInputs(prepareData(options, context));
+        INDArray dl4j = model.network().output(inputs); // [1, 64, 100]
+        double[][] loop = reference(model.network()).hiddenStates(
+                Dl4jMapping.toArrays(inputs), null)[0]; // [100][64]
+        double maxDifference = 0;
+        int saturated = 0;
+        for (int t = 0; t < loop.length; t++) {
+            for (int k = 0; k < loop[t].length; k++) {
+                maxDifference = Math.max(maxDifference, Math.abs(dl4j.getDouble(0, k, t) - loop[t][k]));
+                saturated += Math.abs(loop[t][k]) > 0.999 ? 1 : 0;
+            }
+        }
+        return new TaskMetrics()
+                .put("max_abs_difference", maxDifference)
+                .put("output_steps", loop.length)
+                .put("output_features", loop[0].length)
+                .put("saturated_fraction", (double) saturated / (loop.length * loop[0].length))
+                .floor(QualityFloor.atMost("max_abs_difference", 1e-6));
+    }
+
+    // ---- Demo: the seed's final output tensor, its shape and a corner of it from both sides
+
+    @Override
+    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+        INDArray inputs = readInputs(prepareData(options, context));
+        INDArray dl4j = model.network().output(inputs);
+        double[][] loop = reference(model.network()).hiddenStates(
+                Dl4jMapping.toArrays(inputs), null)[0];
+        PrintStream out = context.out();
+        out.printf("Final output sequence: shape (%d, %d), as (timesteps, output_features) in the seed.%n",
+                loop.length, loop[0].length);
+        out.println("  step  unit        DL4J   reference loop");
+        for (int t : new int[] {0, 1, loop.length - 1}) {
+            for (int k = 0; k < Math.min(3, loop[0].length); k++) {
+                out.printf(Locale.ROOT, "  %4d  %4d  %10.7f  %10.7f%n", t + 1, k + 1, dl4j.getDouble(0, k, t), loop[t][k]);
+            }
+        }
+    }
+
+    // ---- Prediction: the outputs after a sequence typed on the command line
+
+    @Override
+    public String predict(TrainedNetwork model, Options options, String input) {
+        int features = (int) model.network().getParam("0_W").size(0);
+        String[] steps = input.split(";");
+        INDArray sequence = Nd4j.create(DataType.DOUBLE, 1, features, steps.length);
+        for (int t = 0; t < steps.length; t++) {
+            double[] values = NumberList.parse(steps[t], "--input step " + (t + 1), features);
+            if (values.length != features) {
+                throw new BadInputException("--input: each step takes " + features + " values (steps separated by ';'), "
+                        + "step " + (t + 1) + " has " + values.length);
+            }
+            sequence.get(point(0), all(), point(t)).assign(Nd4j.createFromArray(values));
+        }
+        double[] last = model.network().output(sequence).get(point(0), all(), point(steps.length - 1)).toDoubleVector();
+        StringBuilder text = new StringBuilder("output after step " + steps.length + ":");
+        for (int k = 0; k < last.length; k++) {
+            text.append(k % 8 == 0 ? "\n " : "").append(String.format(Locale.ROOT, " %9.6f", last[k]));
+        }
+        return text.toString();
+    }
+}
