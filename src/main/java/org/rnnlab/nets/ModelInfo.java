@@ -17,8 +17,11 @@ import org.rnnlab.data.Json;
 public record ModelInfo(String task, int formatVersion, JsonNode options, JsonNode extras) {
 
     public static ModelInfo of(String task, Record options) {
-        return new ModelInfo(task, ModelStore.FORMAT_VERSION, Json.MAPPER.valueToTree(options),
-                Json.MAPPER.createObjectNode());
+        return of(task, options, Json.MAPPER.createObjectNode());
+    }
+
+    public static ModelInfo of(String task, Record options, JsonNode extras) {
+        return new ModelInfo(task, ModelStore.FORMAT_VERSION, Json.MAPPER.valueToTree(options), extras);
     }
 
     /** The options as the task's record type, validated by the record's own constructor. */

@@ -12,6 +12,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -113,7 +114,8 @@ public final class ModelStore {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
             DataNormalization normalizer = hasEntry(file, ModelSerializer.NORMALIZER_BIN)
                     ? ModelSerializer.restoreNormalizerFromFile(file.toFile()) : null;
-            return new StoredModel(new TrainedNetwork(network, normalizer), info);
+            ObjectNode state = info.extras() instanceof ObjectNode extras ? extras : null;
+            return new StoredModel(new TrainedNetwork(network, normalizer, state), info);
         } catch (IOException | RuntimeException e) {
             throw new BadInputException("cannot load the network in " + file + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,10 @@
 package org.rnnlab.nets;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.rnnlab.data.Json;
 
 /**
  * A network together with the normalizer its data went through, if any: what a model zip holds
@@ -10,8 +12,18 @@ import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
  *
  * @param network    the DL4J network
  * @param normalizer fitted on the training data (features, and labels where it was fitted on them); null for none
+ * @param state      what else predictions need, saved as the {@code extras} of rnnlab.json (char-rnn's
+ *                   vocabulary, for example); an empty object for none
  */
-public record TrainedNetwork(MultiLayerNetwork network, DataNormalization normalizer) {
+public record TrainedNetwork(MultiLayerNetwork network, DataNormalization normalizer, ObjectNode state) {
+
+    public TrainedNetwork {
+        state = state == null ? Json.MAPPER.createObjectNode() : state;
+    }
+
+    public TrainedNetwork(MultiLayerNetwork network, DataNormalization normalizer) {
+        this(network, normalizer, null);
+    }
 
     public static TrainedNetwork withoutNormalizer(MultiLayerNetwork network) {
         return new TrainedNetwork(network, null);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -50,6 +51,9 @@ public final class Dl4jMapping {
     public static MultiLayerConfiguration forChecking(MultiLayerConfiguration configuration) {
         MultiLayerConfiguration copy = MultiLayerConfiguration.fromJson(configuration.toJson());
         copy.setDataType(DataType.DOUBLE);
+        // Plain BPTT: for sequences no longer than the truncation length the gradients are the same,
+        // and truncated BPTT's forward pass would start from whatever state was stored last.
+        copy.setBackpropType(BackpropType.Standard);
         for (int i = 0; i < copy.getConfs().size(); i++) {
             Layer layer = copy.getConf(i).getLayer();
             if (layer instanceof LastTimeStep wrapper) {

@@ -52,6 +52,14 @@ public final class TrainingProgress implements AutoCloseable {
         }
     }
 
+    /** Progress now stands at {@code current} steps (for budgets counted in seconds, say). */
+    public void stepTo(long current, String message) {
+        if (bar != null) {
+            bar.stepTo(current);
+            bar.setExtraMessage("  " + message);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

@@ -36,13 +36,13 @@ public final class TaskRunner {
         PrintStream out = context.out();
         out.println("== " + task.name() + ": " + task.description());
         Training training = task.train(options, context);
-        printHistory(out, training.history());
+        printHistory(out, training.unit(), training.history());
         TaskMetrics metrics = task.evaluate(training.model(), options, context);
 
         Path model = outDir.resolve("model.zip");
-        ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options));
+        ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options, training.model().state()));
         MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
-                "epochs", training.epochs(), metrics, training.history()));
+                training.unit(), training.epochs(), metrics, training.history()));
 
         task.demo(training.model(), options, context);
         out.printf(Locale.ROOT, "Trained in %.1f s. Held-out metrics:%n", training.seconds());
@@ -72,18 +72,20 @@ public final class TaskRunner {
     }
 
     /** About ten rows of the per-epoch curves: the first epoch, evenly spaced ones, and the last. */
-    static void printHistory(PrintStream out, Map<String, List<Double>> history) {
+    static void printHistory(PrintStream out, String unit, Map<String, List<Double>> history) {
         if (history.isEmpty()) {
             return;
         }
         int epochs = history.values().iterator().next().size();
-        StringBuilder header = new StringBuilder(String.format("%7s", "epoch"));
+        // "epochs" -> "epoch", "iterations" -> "iteration"
+        String column = unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit;
+        StringBuilder header = new StringBuilder(String.format("%10s", column));
         history.keySet().forEach(name -> header.append(String.format("  %16s", name)));
         out.println(header);
         int every = Math.max(1, epochs / HISTORY_ROWS);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             if (epoch == 1 || epoch % every == 0 || epoch == epochs) {
-                StringBuilder row = new StringBuilder(String.format("%7d", epoch));
+                StringBuilder row = new StringBuilder(String.format("%10d", epoch));
                 for (List<Double> curve : history.values()) {
                     row.append(String.format("  %16s", TaskMetrics.number(curve.get(epoch - 1))));
                 }

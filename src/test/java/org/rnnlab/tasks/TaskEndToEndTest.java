@@ -26,8 +26,9 @@ class TaskEndToEndTest {
     @TempDir
     Path dir;
 
+    /** Every task but char-rnn, whose floor is defined on kafka.txt: CharRnnKafkaTest trains that one. */
     static Stream<Task<?>> tasks() {
-        return TaskRegistry.all().stream();
+        return TaskRegistry.all().stream().filter(task -> !(task instanceof CharRnnTask));
     }
 
     @ParameterizedTest(name = "{0}")

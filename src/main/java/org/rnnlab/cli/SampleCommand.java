@@ -1,0 +1,57 @@
+package org.rnnlab.cli;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.Vocabulary;
+import org.rnnlab.nets.ModelStore;
+import org.rnnlab.tasks.CharRnnTask;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code rnnlab sample}: text from a char-rnn model. */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Generate text from a char-rnn model: the prime first, then characters drawn one at a time.",
+        footer = {"", "Example:", "  rnnlab sample --model models/char-rnn/model.zip --length 500 --temperature 0.8 "
+                + "--prime \"Gregor\" --seed 7"})
+final class SampleCommand implements Callable<Integer> {
+    @ParentCommand
+    RnnlabCommand root;
+
+    @Option(names = "--model", paramLabel = "FILE", defaultValue = "models/char-rnn/model.zip",
+            description = "a char-rnn model zip (default: ${DEFAULT-VALUE})")
+    Path model;
+
+    @Option(names = "--length", paramLabel = "N", defaultValue = "500", description = "characters to generate (default: ${DEFAULT-VALUE})")
+    int length;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+            description = "below 1 more predictable, above 1 more varied (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--prime", paramLabel = "TEXT", defaultValue = "", description = "text to start from (default: a space)")
+    String prime;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed of the draws: the same seed, the same text (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (length < 1 || length > 1_000_000) {
+            throw new BadInputException("--length must be in 1..1000000, got " + length);
+        }
+        if (!(temperature > 0 && temperature <= 100)) {
+            throw new BadInputException("--temperature must be greater than 0 and at most 100, got " + temperature);
+        }
+        ModelStore.StoredModel stored = ModelStore.load(model);
+        if (!stored.info().task().equals("char-rnn")) {
+            throw new BadInputException(model + " holds a " + stored.info().task() + " model; sample needs a char-rnn model");
+        }
+        Vocabulary vocabulary = Vocabulary.fromString(stored.model().state().path("vocabulary").asText());
+        root.out.println(CharRnnTask.sample(stored.model().network(), vocabulary, prime, length, temperature,
+                new Random(seed)));
+        return RnnlabCommand.OK;
+    }
+}
