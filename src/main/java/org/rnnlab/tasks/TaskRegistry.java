@@ -10,6 +10,7 @@ public final class TaskRegistry {
     private static final List<Task<?>> TASKS = List.of(
             new BinarySumTask(),
             new SineWaveTask(),
+            new BinaryAdditionTask(),
             new ForwardPassTask(),
             new CharRnnTask());
 
