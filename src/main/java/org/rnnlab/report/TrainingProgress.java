@@ -1,5 +1,6 @@
 package org.rnnlab.report;
 
+import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -14,9 +15,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class TrainingProgress implements AutoCloseable {
     private static final int WIDTH = 130;
     private final ProgressBar bar;
+    private final boolean live;
 
-    private TrainingProgress(ProgressBar bar) {
+    private TrainingProgress(ProgressBar bar, boolean live) {
         this.bar = bar;
+        this.live = live;
     }
 
     /**
@@ -27,7 +30,7 @@ public final class TrainingProgress implements AutoCloseable {
      */
     public static TrainingProgress start(String label, long total, String unit, boolean show) {
         if (!show) {
-            return new TrainingProgress(null);
+            return new TrainingProgress(null, false);
         }
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName(label)
@@ -38,10 +41,11 @@ public final class TrainingProgress implements AutoCloseable {
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUpdateIntervalMillis(200);
-        if (System.console() == null) {
+        boolean live = System.console() != null;
+        if (!live) {
             builder.setConsumer(new DelegatingProgressBarConsumer(System.err::println, WIDTH)).setUpdateIntervalMillis(5000);
         }
-        return new TrainingProgress(builder.build());
+        return new TrainingProgress(builder.build(), live);
     }
 
     /** One more step done; {@code message} is the latest loss, e.g. "train 0.012 valid 0.013". */
@@ -58,6 +62,19 @@ public final class TrainingProgress implements AutoCloseable {
             bar.stepTo(current);
             bar.setExtraMessage("  " + message);
         }
+    }
+
+    /**
+     * Prints text while the bar runs. A live bar redraws its own line, so text printed beside it
+     * would lose its last line: the bar's line is wiped first and the bar redraws below the text.
+     */
+    public void interject(PrintStream out, String text) {
+        if (live) {
+            System.err.print("\r" + " ".repeat(WIDTH) + "\r");
+            System.err.flush();
+        }
+        out.print(text);
+        out.flush();
     }
 
     @Override

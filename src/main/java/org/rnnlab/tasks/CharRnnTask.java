@@ -250,8 +250,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                         iterations * (double) options.batch() * options.seqLength() / seconds);
                 progress.stepTo(options.iterations() > 0 ? iterations : (long) seconds, status);
                 if (options.sampleEvery() > 0 && iterations % options.sampleEvery() == 0) {
-                    out.printf(Locale.ROOT, "iteration %d, %s%n----%n%s%n----%n", done + iterations, status,
-                            sample(network.clone(), corpus.vocabulary(), "", SAMPLE_LENGTH, 1.0, random));
+                    progress.interject(out, String.format(Locale.ROOT, "iteration %d, %s%n----%n%s%n----%n",
+                            done + iterations, status,
+                            sample(network.clone(), corpus.vocabulary(), "", SAMPLE_LENGTH, 1.0, random)));
                 }
             }
         }
