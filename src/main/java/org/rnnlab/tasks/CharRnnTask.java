@@ -103,7 +103,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options("", 100, 1, 25, 32, 0.1, 0, 150, 1000, 42, "");
+        return new Options("", 100, 1, 25, 32, 0.1, 0, 165, 1000, 42, "");
     }
 
     @Override
