@@ -9,7 +9,8 @@ import org.rnnlab.BadInputException;
 public final class TaskRegistry {
     private static final List<Task<?>> TASKS = List.of(
             new BinarySumTask(),
-            new SineWaveTask());
+            new SineWaveTask(),
+            new IncreasingSumTask());
 
     private TaskRegistry() {
     }
