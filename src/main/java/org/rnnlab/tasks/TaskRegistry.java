@@ -10,7 +10,8 @@ public final class TaskRegistry {
     private static final List<Task<?>> TASKS = List.of(
             new BinarySumTask(),
             new SineWaveTask(),
-            new IncreasingSumTask());
+            new IncreasingSumTask(),
+            new CountUpTask());
 
     private TaskRegistry() {
     }
