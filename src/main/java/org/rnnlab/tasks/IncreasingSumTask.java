@@ -231,8 +231,8 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
         }
         out.printf("The network agrees with the rule on %d of %d.%n", agree, SEED_TRAINING.length + SEED_TEST.length);
         if (smallestMissedRise < MIN_RISE) {
-            out.printf(Locale.ROOT, "(The generated data rises by %d to %d a step; a rise of %s, as in the seed's own"
-                    + " sequences, is smaller than any it was trained on.)%n", MIN_RISE, MAX_STEP, number(smallestMissedRise));
+            out.printf(Locale.ROOT, "(The generated data rises by %d to %d a step; the rising sequences it misses rise"
+                    + " by as little as %s.)%n", MIN_RISE, MAX_STEP, number(smallestMissedRise));
         }
     }
 
