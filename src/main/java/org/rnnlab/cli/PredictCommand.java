@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Load a saved model and predict from an input typed on the command line.",
         footer = {"", "Examples:", "  rnnlab predict binary-sum --input 1,0,1,1,0,1,0",
-            "  rnnlab predict sine-wave --input 0,0.31,0.59,0.81,0.95"})
+            "  rnnlab predict sine-wave --input 0,0.31,0.59,0.81,0.95",
+            "  rnnlab predict increasing-sum --input \"1,3;4,2;5,7\"   (points x1,x2;x1,x2;...)"})
 final class PredictCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;

@@ -62,7 +62,11 @@ public final class LineSequenceCsv {
         return header.toString();
     }
 
-    private static void writeLines(Path file, String header, List<double[]> rows) throws IOException {
+    /**
+     * Writes one file of this layout atomically: a header, then one row per line. Alone, it writes
+     * the labels of features stored another way (one label per line beside {@link MultiSequenceCsv}).
+     */
+    public static void writeLines(Path file, String header, List<double[]> rows) throws IOException {
         StringBuilder text = new StringBuilder(header).append('\n');
         for (double[] row : rows) {
             for (int i = 0; i < row.length; i++) {

@@ -6,10 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.nd4j.evaluation.classification.EvaluationBinary;
 import org.nd4j.evaluation.regression.RegressionEvaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.BadInputException;
 import org.rnnlab.report.TaskMetrics;
 import org.rnnlab.report.TrainingProgress;
@@ -55,15 +59,57 @@ public final class EpochTrainer {
     }
 
     /**
+     * For a single sigmoid output: train_loss and HELDOUT_loss (the network's own loss, as fit()
+     * minimizes it) and train_accuracy and HELDOUT_accuracy (outputs above 0.5 count as 1), over the
+     * labelled (unmasked) steps.
+     *
+     * @param heldOut the held-out split's name in the curves, e.g. "test" or "validation"
+     */
+    public static EpochMeasure lossAndAccuracy(DataSet train, DataSet heldOutData, String heldOut) {
+        return model -> {
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("train_loss", model.score(train));
+            values.put(heldOut + "_loss", model.score(heldOutData));
+            values.put("train_accuracy", binary(model, train).accuracy(0));
+            values.put(heldOut + "_accuracy", binary(model, heldOutData).accuracy(0));
+            return values;
+        };
+    }
+
+    /** DL4J's EvaluationBinary (threshold 0.5) of a model on raw data, label mask honoured. */
+    public static EvaluationBinary binary(TrainedNetwork model, DataSet data) {
+        EvaluationBinary evaluation = new EvaluationBinary();
+        evaluation.eval(data.getLabels(), model.output(data.getFeatures()), data.getLabelsMaskArray());
+        return evaluation;
+    }
+
+    /**
      * Merges examples into minibatches up front. Measured here: ListDataSetIterator merging them
      * itself on each next() made fit() 5 times slower than handing it merged minibatches.
      */
     static List<DataSet> minibatches(List<DataSet> examples, int batchSize) {
         List<DataSet> batches = new ArrayList<>();
         for (int from = 0; from < examples.size(); from += batchSize) {
-            batches.add(DataSet.merge(examples.subList(from, Math.min(examples.size(), from + batchSize))));
+            batches.add(stack(examples.subList(from, Math.min(examples.size(), from + batchSize))));
         }
         return batches;
+    }
+
+    /**
+     * What DataSet.merge gives for examples cut from one DataSet (one shape, masks in all or none),
+     * by one Nd4j.concat per array. Measured on increasing-sum's 6400 masked sequences: 130 ms an
+     * epoch instead of merge's 420 ms, about a third of the training time saved.
+     */
+    static DataSet stack(List<DataSet> examples) {
+        return new DataSet(concat(examples, DataSet::getFeatures), concat(examples, DataSet::getLabels),
+                concat(examples, DataSet::getFeaturesMaskArray), concat(examples, DataSet::getLabelsMaskArray));
+    }
+
+    private static INDArray concat(List<DataSet> examples, Function<DataSet, INDArray> part) {
+        if (part.apply(examples.get(0)) == null) {
+            return null;
+        }
+        return Nd4j.concat(0, examples.stream().map(part).toArray(INDArray[]::new));
     }
 
     /**

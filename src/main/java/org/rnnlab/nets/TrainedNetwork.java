@@ -3,6 +3,7 @@ package org.rnnlab.nets;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.rnnlab.data.Json;
 
@@ -41,5 +42,32 @@ public record TrainedNetwork(MultiLayerNetwork network, DataNormalization normal
             normalizer.revertLabels(output);
         }
         return output;
+    }
+
+    /**
+     * One or more steps of {@code rnnTimeStep} for raw features [n, nIn, T]: normalized on the way
+     * in, labels reverted on the way out, as {@link #output}. The network keeps its state between
+     * calls; {@code network().rnnClearPreviousState()} starts a new sequence.
+     */
+    public INDArray timeStep(INDArray features) {
+        if (normalizer == null) {
+            return network.rnnTimeStep(features);
+        }
+        INDArray normalized = features.dup();
+        normalizer.transform(normalized);
+        INDArray output = network.rnnTimeStep(normalized);
+        if (normalizer.isFitLabel()) {
+            normalizer.revertLabels(output);
+        }
+        return output;
+    }
+
+    /** The network's own loss (what fit() minimizes, masks honoured) on raw data, normalized here as in training. */
+    public double score(DataSet data) {
+        DataSet normalized = data.copy();
+        if (normalizer != null) {
+            normalizer.transform(normalized);
+        }
+        return network.score(normalized);
     }
 }

@@ -56,7 +56,12 @@ public final class GradientCheck {
         /** One label at the last step of each sequence, by a label mask (binary-sum's ALIGN_END). */
         LAST_STEP_MASK,
         /** Sequences of random lengths: feature and label masks zero after each one's end. */
-        VARIABLE_LENGTH
+        VARIABLE_LENGTH,
+        /**
+         * Sequences of random lengths, one label at each one's own last step (increasing-sum: DataVec's
+         * ALIGN_END over variable lengths): feature masks as VARIABLE_LENGTH, a label mask with a single 1.
+         */
+        LAST_OF_VARIABLE_LENGTH
     }
 
     /** One line of a report: one comparison of one parameter (or of the outputs or score). */
@@ -180,10 +185,11 @@ public final class GradientCheck {
         int nIn = reference.layers().get(0).nIn();
         ReferenceRnn.Output output = reference.output();
         double[][][] features = new double[minibatch][steps][nIn];
-        double[][] featureMask = labels == Labels.VARIABLE_LENGTH ? new double[minibatch][steps] : null;
+        boolean variable = labels == Labels.VARIABLE_LENGTH || labels == Labels.LAST_OF_VARIABLE_LENGTH;
+        double[][] featureMask = variable ? new double[minibatch][steps] : null;
         double[][] labelMask = labels == Labels.EVERY_STEP || output.lastStepOnly() ? null : new double[minibatch][steps];
         for (int e = 0; e < minibatch; e++) {
-            int length = labels == Labels.VARIABLE_LENGTH ? 1 + random.nextInt(steps) : steps;
+            int length = variable ? 1 + random.nextInt(steps) : steps;
             for (int t = 0; t < steps; t++) {
                 for (int i = 0; i < nIn; i++) {
                     features[e][t][i] = 2 * random.nextDouble() - 1;
@@ -195,6 +201,8 @@ public final class GradientCheck {
             if (labelMask != null) {
                 if (labels == Labels.LAST_STEP_MASK) {
                     labelMask[e][steps - 1] = 1;
+                } else if (labels == Labels.LAST_OF_VARIABLE_LENGTH) {
+                    labelMask[e][length - 1] = 1;
                 } else {
                     for (int t = 0; t < length; t++) {
                         labelMask[e][t] = 1;

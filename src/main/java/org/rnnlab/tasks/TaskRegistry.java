@@ -12,7 +12,9 @@ public final class TaskRegistry {
             new SineWaveTask(),
             new BinaryAdditionTask(),
             new ForwardPassTask(),
-            new CharRnnTask());
+            new CharRnnTask(),
+            new IncreasingSumTask(),
+            new CountUpTask());
 
     private TaskRegistry() {
     }

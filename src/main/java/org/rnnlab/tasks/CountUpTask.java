@@ -1,0 +1,302 @@
+package org.rnnlab.tasks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.CountUpData;
+import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.LineSequenceCsv;
+import org.rnnlab.data.NumberList;
+import org.rnnlab.nets.EpochTrainer;
+import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Updaters;
+import org.rnnlab.reference.GradientCheck;
+import org.rnnlab.report.QualityFloor;
+import org.rnnlab.report.TaskMetrics;
+
+/**
+ * Seed 004, second half: from one integer n, generate n+1, n+2, ... (one-to-many). A linear
+ * recurrent layer of 4 units feeds a linear output trained on squared error, as the seed's
+ * {@code RecurrentLayer(1, 4, 'linear')} and {@code Layer(4, 1, 'linear')}; each prediction is fed
+ * back as the next input.
+ *
+ * <p>The seed backpropagates through its own fed-back predictions, and its generator calls the
+ * model afresh for each step, so no hidden state carries over. Here training is teacher-forced: the
+ * sequence n, n+1, ..., n+4 goes in and the next integer is the target at every step (n in 0..99).
+ * Generation starts from n alone and feeds each prediction back through {@code rnnTimeStep}, which
+ * keeps the hidden state within a sequence; it is cleared between sequences. The test starts from
+ * 100..104, outside the training range: only a network that has learned "add one" rather than the
+ * training values gets all 8 steps of all 5 right; being linear, this network can.
+ */
+public final class CountUpTask implements Task<CountUpTask.Options> {
+    static final int FIRST = 0;
+    static final int STARTS = 100;
+    static final int STEPS = 5;
+    /** The seed's test: generate 8 steps from each of 100..104. */
+    static final int TEST_FIRST = 100;
+    static final int TEST_STARTS = 5;
+    static final int TEST_STEPS = 8;
+
+    /** Options of {@code rnnlab train count-up}. */
+    public record Options(
+            @Doc("passes over the 100 training sequences") int epochs,
+            @Doc("seed of the initial weights and the shuffling") long seed,
+            @Doc("units in the linear SimpleRnn layer") int hidden,
+            @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
+            @Doc("sequences per minibatch") int batchSize) {
+
+        public Options {
+            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
+            OptionCheck.inRange("--hidden", hidden, 1, 1024);
+            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
+            OptionCheck.inRange("--batch-size", batchSize, 1, 100_000);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "count-up";
+    }
+
+    @Override
+    public String description() {
+        return "seed 004: from n, generate n+1, n+2, ... by feeding predictions back (one-to-many, linear SimpleRnn 4)";
+    }
+
+    @Override
+    public Class<Options> optionsType() {
+        return Options.class;
+    }
+
+    @Override
+    public Options defaultOptions() {
+        return new Options(100, 42, 4, 0.03, 10);
+    }
+
+    @Override
+    public Options quickOptions() {
+        Options d = defaultOptions();
+        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize());
+    }
+
+    // ---- Data: n..n+4 -> n+1..n+5 for n in 0..99, as CSV read back by DataVec
+
+    Path prepareData(TaskContext context) throws IOException {
+        Path dir = context.dataDir(this);
+        CountUpData.Recipe recipe = new CountUpData.Recipe(FIRST, STARTS, STEPS);
+        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train"), into ->
+                LineSequenceCsv.write(into, "train", CountUpData.generate(recipe), LineSequenceCsv.header("x", STEPS),
+                        LineSequenceCsv.header("next", STEPS)));
+        if (generated) {
+            context.out().printf("generated %s (%d sequences: n..n+%d -> n+1..n+%d for n in %d..%d)%n", dir, STARTS,
+                    STEPS - 1, STEPS, FIRST, FIRST + STARTS - 1);
+        }
+        return dir;
+    }
+
+    /** The training split: inputs [100, 1, 5] and next integers [100, 1, 5]. */
+    static DataSet read(Path dir) throws IOException {
+        return LineSequenceCsv.readAll(dir, "train", AlignmentMode.EQUAL_LENGTH);
+    }
+
+    // ---- Network: one linear SimpleRnn, a linear output at every step, squared error
+
+    /**
+     * The recurrent weights start at zero: the network starts without memory, like the seed's
+     * generator, which calls its model afresh at each step, and training adds memory only where it
+     * lowers the loss. Measured (seeds 42, 1, 2, 3; 100 epochs): with Xavier's random recurrent
+     * weights one seed in four still missed the floor (max error 1.07), its loss creeping down through
+     * the recurrent path; started at zero, all four ended within 0.03 of the truth.
+     */
+    static MultiLayerConfiguration network(Options options) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(options.seed())
+                .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.IDENTITY)
+                        .weightInitRecurrent(WeightInit.ZERO).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(1))
+                .build();
+    }
+
+    @Override
+    public NetworkUnderCheck networkUnderCheck() {
+        return new NetworkUnderCheck(network(defaultOptions()), STEPS, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    // ---- Training
+
+    @Override
+    public Training train(Options options, TaskContext context) throws IOException {
+        DataSet train = read(prepareData(context));
+        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
+        network.init();
+        return EpochTrainer.train(name(), new TrainedNetwork(network, scaling(train)), train, options.batchSize(),
+                options.seed(), options.epochs(), model -> {
+                    Map<String, Double> values = new LinkedHashMap<>();
+                    values.put("train_mse", EpochTrainer.regression(model, train).averageMeanSquaredError());
+                    values.put("max_abs_error", test(model).maxAbsError());
+                    return values;
+                }, context.showProgress());
+    }
+
+    /**
+     * Inputs and targets standardized with the same mean and deviation, those of the inputs. A
+     * normalizer fitted on each side would map n and n+1 to the same number and hide the "+1" in
+     * the normalizer; one shared scale leaves it to the network: it must learn y = x + 1/std.
+     */
+    static NormalizerStandardize scaling(DataSet train) {
+        NormalizerStandardize normalizer = new NormalizerStandardize();
+        normalizer.fit(train);
+        normalizer.fitLabel(true);
+        normalizer.setLabelStats(normalizer.getMean().dup(), normalizer.getStd().dup());
+        return normalizer;
+    }
+
+    // ---- Generation: start from n alone and feed each prediction back in
+
+    /**
+     * {@code steps} values generated from {@code start}: each output becomes the next input through
+     * rnnTimeStep, in the data's units. The network's stored state is cleared before and after.
+     */
+    static double[] generate(TrainedNetwork model, double start, int steps) {
+        MultiLayerNetwork network = model.network();
+        network.rnnClearPreviousState();
+        double[] generated = new double[steps];
+        INDArray input = Nd4j.zeros(network.params().dataType(), 1, 1, 1);
+        double next = start;
+        for (int t = 0; t < steps; t++) {
+            input.putScalar(0, next);
+            next = model.timeStep(input).getDouble(0);
+            generated[t] = next;
+        }
+        network.rnnClearPreviousState();
+        return generated;
+    }
+
+    /** The seed's test: 8 steps from each of 100..104, against the true n+1..n+8. */
+    record Test(double[][] generated) {
+        double error(int sequence, int step) {
+            return Math.abs(generated[sequence][step] - (TEST_FIRST + sequence + step + 1));
+        }
+
+        double maxAbsError() {
+            double max = 0;
+            for (int s = 0; s < generated.length; s++) {
+                for (int t = 0; t < generated[s].length; t++) {
+                    max = Math.max(max, error(s, t));
+                }
+            }
+            return max;
+        }
+
+        double meanAbsError() {
+            double sum = 0;
+            for (int s = 0; s < generated.length; s++) {
+                for (int t = 0; t < generated[s].length; t++) {
+                    sum += error(s, t);
+                }
+            }
+            return sum / (generated.length * TEST_STEPS);
+        }
+
+        int withinHalf() {
+            int count = 0;
+            for (int s = 0; s < generated.length; s++) {
+                for (int t = 0; t < generated[s].length; t++) {
+                    count += error(s, t) < 0.5 ? 1 : 0;
+                }
+            }
+            return count;
+        }
+    }
+
+    static Test test(TrainedNetwork model) {
+        double[][] generated = new double[TEST_STARTS][];
+        for (int s = 0; s < TEST_STARTS; s++) {
+            generated[s] = generate(model, TEST_FIRST + s, TEST_STEPS);
+        }
+        return new Test(generated);
+    }
+
+    // ---- Evaluation: the fed-back generations from 100..104 (outside the training range)
+
+    @Override
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+        DataSet train = read(prepareData(context));
+        Test test = test(model);
+        return new TaskMetrics()
+                .put("max_abs_error", test.maxAbsError())
+                .put("mean_abs_error", test.meanAbsError())
+                .put("within_half", test.withinHalf())
+                .put("generated_values", TEST_STARTS * TEST_STEPS)
+                .put("train_mse", EpochTrainer.regression(model, train).averageMeanSquaredError())
+                .floor(QualityFloor.atMost("max_abs_error", 0.5));
+    }
+
+    // ---- Demo: the seed's table, 8 generated steps from each of 100..104
+
+    @Override
+    public void demo(TrainedNetwork model, Options options, TaskContext context) {
+        PrintStream out = context.out();
+        Test test = test(model);
+        out.printf("Generated from %d..%d, each prediction fed back as the next input (truth: n+1..n+%d):%n",
+                TEST_FIRST, TEST_FIRST + TEST_STARTS - 1, TEST_STEPS);
+        StringBuilder header = new StringBuilder("      n");
+        for (int t = 1; t <= TEST_STEPS; t++) {
+            header.append(String.format("  %8s", "step " + t));
+        }
+        out.println(header);
+        for (int s = 0; s < TEST_STARTS; s++) {
+            StringBuilder row = new StringBuilder(String.format("    %3d", TEST_FIRST + s));
+            for (double value : test.generated()[s]) {
+                row.append(String.format(Locale.ROOT, "  %8.3f", value));
+            }
+            out.println(row);
+        }
+    }
+
+    // ---- Prediction from the command line: --input n or --input n,steps
+
+    @Override
+    public String predict(TrainedNetwork model, Options options, String input) {
+        double[] values = NumberList.parse(input, "--input", 2);
+        int steps = TEST_STEPS;
+        if (values.length == 2) {
+            if (values[1] != Math.rint(values[1]) || values[1] < 1 || values[1] > 1000) {
+                throw new BadInputException("--input n,steps takes a whole number of steps in 1..1000, got " + input);
+            }
+            steps = (int) values[1];
+        }
+        double[] generated = generate(model, values[0], steps);
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "generated from %s:", number(values[0])));
+        for (double value : generated) {
+            text.append(String.format(Locale.ROOT, " %.3f", value));
+        }
+        return text.toString();
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+}

@@ -1,0 +1,86 @@
+package org.rnnlab.nets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+class EpochTrainerTest {
+
+    /** Six sequences of lengths 1..6 padded to 6, with feature masks and a label at each one's last step. */
+    private static DataSet masked() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray features = Nd4j.rand(DataType.FLOAT, 6, 2, 6);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 6, 1, 6);
+        INDArray featureMask = Nd4j.zeros(DataType.FLOAT, 6, 6);
+        INDArray labelMask = Nd4j.zeros(DataType.FLOAT, 6, 6);
+        for (int i = 0; i < 6; i++) {
+            for (int t = 0; t <= i; t++) {
+                featureMask.putScalar(i, t, 1);
+            }
+            labelMask.putScalar(i, i, 1);
+            labels.putScalar(new long[] {i, 0, i}, i % 2);
+        }
+        return new DataSet(features, labels, featureMask, labelMask);
+    }
+
+    @Test
+    void stackingExamplesGivesWhatDataSetMergeGives() {
+        List<DataSet> examples = masked().asList();
+        for (List<DataSet> part : List.of(examples, examples.subList(1, 4), examples.subList(5, 6))) {
+            DataSet merged = DataSet.merge(part);
+            DataSet stacked = EpochTrainer.stack(part);
+            assertEquals(merged.getFeatures(), stacked.getFeatures());
+            assertEquals(merged.getLabels(), stacked.getLabels());
+            assertEquals(merged.getFeaturesMaskArray(), stacked.getFeaturesMaskArray());
+            assertEquals(merged.getLabelsMaskArray(), stacked.getLabelsMaskArray());
+        }
+        DataSet plain = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 1, 3), Nd4j.rand(DataType.FLOAT, 4, 1, 3));
+        DataSet stacked = EpochTrainer.stack(plain.asList());
+        assertEquals(DataSet.merge(plain.asList()).getFeatures(), stacked.getFeatures());
+        assertNull(stacked.getFeaturesMaskArray());
+        assertNull(stacked.getLabelsMaskArray());
+    }
+
+    @Test
+    void minibatchesCoverEveryExampleOnceInOrder() {
+        List<DataSet> batches = EpochTrainer.minibatches(masked().asList(), 4);
+        assertEquals(2, batches.size());
+        assertEquals(4, batches.get(0).numExamples());
+        assertEquals(2, batches.get(1).numExamples());
+        assertEquals(masked().getFeatures().slice(5), batches.get(1).getFeatures().slice(1));
+    }
+
+    @Test
+    void lossAndAccuracyNameTheirCurvesAfterTheHeldOutSplit() {
+        MultiLayerNetwork network = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new SimpleRnn.Builder().nOut(3).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
+                .setInputType(InputType.recurrent(2)).build());
+        network.init();
+        TrainedNetwork model = TrainedNetwork.withoutNormalizer(network);
+        Map<String, Double> values = EpochTrainer.lossAndAccuracy(masked(), masked(), "test").measure(model);
+        assertEquals(List.of("train_loss", "test_loss", "train_accuracy", "test_accuracy"), List.copyOf(values.keySet()));
+        assertEquals(values.get("train_loss"), values.get("test_loss"));
+        assertEquals(network.score(masked()), values.get("train_loss"), 1e-6);
+        // One label per sequence: six labelled steps, so accuracy is a multiple of 1/6.
+        double correct = values.get("train_accuracy") * 6;
+        assertEquals(Math.rint(correct), correct, 1e-9);
+        assertEquals(6, EpochTrainer.binary(model, masked()).totalCount(0));
+        assertTrue(values.get("train_accuracy") >= 0 && values.get("train_accuracy") <= 1);
+    }
+}

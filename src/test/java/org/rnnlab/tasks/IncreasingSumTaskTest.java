@@ -1,0 +1,150 @@
+package org.rnnlab.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.IncreasingSumData;
+
+class IncreasingSumTaskTest {
+    @TempDir
+    Path dir;
+
+    private final IncreasingSumTask task = new IncreasingSumTask();
+
+    private TaskContext context(Path root) {
+        return new TaskContext(root, new PrintStream(OutputStream.nullOutputStream()), false);
+    }
+
+    private IncreasingSumTask.Options options(int epochs, long seed) {
+        IncreasingSumTask.Options d = task.defaultOptions();
+        return new IncreasingSumTask.Options(epochs, seed, d.hidden(), d.learningRate(), d.batchSize());
+    }
+
+    @Test
+    void theSameSeedWritesTheSameBytes() throws IOException {
+        Path a = task.prepareData(options(1, 9), context(dir.resolve("a")));
+        Path b = task.prepareData(options(1, 9), context(dir.resolve("b")));
+        for (String file : List.of("train.features.csv", "train.labels.csv", "test.features.csv", "test.labels.csv",
+                DatasetFolder.MANIFEST)) {
+            assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), file);
+        }
+        Path c = task.prepareData(options(1, 10), context(dir.resolve("c")));
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(a.resolve("test.features.csv")),
+                Files.readAllBytes(c.resolve("test.features.csv"))), "another seed, other points");
+    }
+
+    @Test
+    void variableLengthsComeBackFromDataVecWithMasksAndTheLabelAtEachLastStep() throws IOException {
+        IncreasingSumTask.Options options = options(1, 9);
+        Path data = task.prepareData(options, context(dir));
+        DataSet test = IncreasingSumTask.read(data, "test");
+        IncreasingSumData.Split truth = IncreasingSumData.generate(new IncreasingSumData.Recipe(9, 8000, 2, 8,
+                IncreasingSumTask.OFFSET, IncreasingSumTask.MIN_RISE, IncreasingSumTask.MAX_STEP,
+                IncreasingSumTask.SPREAD, 0.2)).test();
+
+        assertArrayEquals(new long[] {1600, 2, 8}, test.getFeatures().shape());
+        assertArrayEquals(new long[] {1600, 1, 8}, test.getLabels().shape());
+        int[] lengths = new int[9];
+        for (int i = 0; i < 1600; i++) {
+            double[][] points = truth.points().get(i);
+            int length = points.length;
+            lengths[length]++;
+            double[] featureMask = test.getFeaturesMaskArray().getRow(i).toDoubleVector();
+            double[] labelMask = test.getLabelsMaskArray().getRow(i).toDoubleVector();
+            for (int t = 0; t < 8; t++) {
+                assertEquals(t < length ? 1.0 : 0.0, featureMask[t], "features mask, sequence " + i + " step " + t);
+                assertEquals(t == length - 1 ? 1.0 : 0.0, labelMask[t], "label mask, sequence " + i + " step " + t);
+                if (t < length) {
+                    assertEquals(points[t][0], test.getFeatures().getDouble(i, 0, t), 0.0);
+                    assertEquals(points[t][1], test.getFeatures().getDouble(i, 1, t), 0.0);
+                } else {
+                    assertEquals(0.0, test.getFeatures().getDouble(i, 0, t), 0.0, "padding is zero");
+                }
+            }
+            assertEquals(truth.labels().get(i)[0], test.getLabels().getDouble(i, 0, length - 1), 0.0, "sequence " + i);
+        }
+        for (int length = 2; length <= 8; length++) {
+            assertTrue(lengths[length] > 0, "length " + length);
+        }
+    }
+
+    @Test
+    void theNormalizerIsFittedOnTheRealPointsNotThePadding() throws IOException {
+        IncreasingSumTask.Options options = options(1, 9);
+        Training training = task.train(options, context(dir));
+        NormalizerStandardize normalizer = (NormalizerStandardize) training.model().normalizer();
+        IncreasingSumData.Split truth = IncreasingSumData.generate(new IncreasingSumData.Recipe(9, 8000, 2, 8,
+                IncreasingSumTask.OFFSET, IncreasingSumTask.MIN_RISE, IncreasingSumTask.MAX_STEP,
+                IncreasingSumTask.SPREAD, 0.2)).train();
+        for (int c = 0; c < 2; c++) {
+            double sum = 0;
+            double squares = 0;
+            int count = 0;
+            for (double[][] points : truth.points()) {
+                for (double[] point : points) {
+                    sum += point[c];
+                    squares += point[c] * point[c];
+                    count++;
+                }
+            }
+            double mean = sum / count;
+            assertEquals(mean, normalizer.getMean().getDouble(c), 1e-3, "mean of coordinate " + (c + 1));
+            assertEquals(Math.sqrt(squares / count - mean * mean), normalizer.getStd().getDouble(c), 1e-2,
+                    "deviation of coordinate " + (c + 1));
+        }
+        assertTrue(!normalizer.isFitLabel(), "labels stay 0/1");
+    }
+
+    @Test
+    void predictTakesPointsAndSaysWhatTheNetworkAndTheRuleThink() throws IOException {
+        Training training = task.train(options(1, 9), context(dir));
+        String answer = task.predict(training.model(), options(1, 9), "1,3; 4,2; 5,7; -2,15");
+        assertTrue(answer.startsWith("probability that x1+x2 rises at every step: "), answer);
+        assertTrue(answer.contains("(sums 4 6 12 13: the rule says rising)"), answer);
+        String flat = task.predict(training.model(), options(1, 9), "1,0;0,1;1,0;0,1");
+        assertTrue(flat.contains("(sums 1 1 1 1: the rule says not rising)"), flat);
+        String longer = task.predict(training.model(), options(1, 9), "1,1;2,2;3,3;4,4;5,5;6,6;7,7;8,8;9,9");
+        assertTrue(longer.endsWith("(trained on 2 to 8 points, given 9)"), longer);
+        for (String bad : new String[] {"", "1,2;3", "1,2,3", "1,2;;3,4", "a,b", "1,NaN"}) {
+            assertThrows(BadInputException.class, () -> task.predict(training.model(), options(1, 9), bad), bad);
+        }
+    }
+
+    @Test
+    void theDemoShowsTheSeedsNineSequences() throws IOException {
+        Training training = task.train(options(1, 9), context(dir));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        task.demo(training.model(), options(1, 9),
+                new TaskContext(dir, new PrintStream(printed, true, StandardCharsets.UTF_8), false));
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(9, text.lines().filter(l -> l.contains(" label ") && l.contains(" predicted ")).count(), text);
+        assertTrue(text.contains("(-10,11) (2,0) (1.5,1) (11,-7) (-4,10)"), text);
+        assertTrue(text.contains("sums 1 1 1 1"), text);
+    }
+
+    @Test
+    void optionsOutOfRangeAreRejected() {
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(0, 1, 5, 0.05, 64));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 0, 0.05, 64));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0, 64));
+        String message = assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0.05, 0))
+                .getMessage();
+        assertTrue(message.contains("--batch-size") && message.contains("1..100000"), message);
+    }
+}
