@@ -143,7 +143,7 @@ public final class ReferenceRnn {
     private record Forward(double[][][][] activations, double[][][][] hidden, int[] lastStep, double[][][] outputs) {
     }
 
-    private Forward forward(double[][][] features, double[][] featureMask) {
+    private Forward forward(double[][][] features, double[][] featureMask, double[][][] initialStates) {
         Batch shape = new Batch(features, null, featureMask, null);
         int n = shape.size();
         int steps = shape.steps();
@@ -156,7 +156,7 @@ public final class ReferenceRnn {
             double[] b = parameters.get(l + "_b");
             double[][][] in = l == 0 ? features : h[l - 1];
             for (int e = 0; e < n; e++) {
-                double[] previous = new double[layer.nOut()]; // h_0 = 0
+                double[] previous = initialState(initialStates, l, e, layer.nOut()); // h_0: zero unless carried over
                 for (int t = 0; t < steps; t++) {
                     double mask = shape.featureMask(e, t);
                     double[] act = new double[layer.nOut()];
@@ -223,16 +223,16 @@ public final class ReferenceRnn {
 
     /** The top recurrent layer's states h_t, [n][T][units]: seed 003's successive_outputs. */
     public double[][][] hiddenStates(double[][][] features, double[][] featureMask) {
-        return forward(features, featureMask).hidden()[layers.size() - 1];
+        return forward(features, featureMask, null).hidden()[layers.size() - 1];
     }
 
     /** Outputs [n][T][nOut] (or [n][1][nOut] for last-step outputs). */
     public double[][][] output(double[][][] features, double[][] featureMask) {
-        return forward(features, featureMask).outputs();
+        return forward(features, featureMask, null).outputs();
     }
 
     public double score(Batch batch) {
-        Forward f = forward(batch.features(), batch.featureMask());
+        Forward f = forward(batch.features(), batch.featureMask(), null);
         double score = 0;
         for (int e = 0; e < batch.size(); e++) {
             for (int t = 0; t < f.outputs()[e].length; t++) {
@@ -252,7 +252,16 @@ public final class ReferenceRnn {
     // ---- Backward pass: backpropagation through time
 
     public Result forwardBackward(Batch batch) {
-        Forward f = forward(batch.features(), batch.featureMask());
+        return forwardBackward(batch, null);
+    }
+
+    /**
+     * The same, starting from carried-over hidden states instead of zeros, as truncated BPTT does
+     * from the second chunk of a stream on: {@code initialStates[l][n]} is h_0 of layer l for example
+     * n. The states are constants here: no gradient flows back into the chunk before.
+     */
+    public Result forwardBackward(Batch batch, double[][][] initialStates) {
+        Forward f = forward(batch.features(), batch.featureMask(), initialStates);
         int n = batch.size();
         int steps = batch.steps();
         double divisor = convention.divideByMinibatch() ? n : 1.0;
@@ -306,7 +315,7 @@ public final class ReferenceRnn {
                 for (int t = steps - 1; t >= 0; t--) {
                     double mask = batch.featureMask(e, t);
                     double[] a = f.activations()[l][e][t];
-                    double[] previous = t > 0 ? f.hidden()[l][e][t - 1] : new double[nOut];
+                    double[] previous = t > 0 ? f.hidden()[l][e][t - 1] : initialState(initialStates, l, e, nOut);
                     double[] dz = new double[nOut];
                     for (int j = 0; j < nOut; j++) {
                         // delta_l^t = (S delta_{l+1}^t + T delta_l^{t+1}) * f'(z)  (seed 000's update factor,
@@ -336,6 +345,10 @@ public final class ReferenceRnn {
             fromAbove = toBelow;
         }
         return new Result(score / divisor, f.outputs(), gradients);
+    }
+
+    private static double[] initialState(double[][][] initialStates, int layer, int example, int units) {
+        return initialStates == null ? new double[units] : initialStates[layer][example].clone();
     }
 
     /** dLoss/dz at the output: the loss's derivative through the activation; o - y for softmax cross-entropy. */
