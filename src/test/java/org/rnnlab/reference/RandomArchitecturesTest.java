@@ -9,12 +9,12 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.layers.LayerImplementation;
 
 /**
  * 200 random networks (1 to 3 SimpleRnn layers of 1 to 8 units, every activation, with and without
@@ -31,15 +31,19 @@ class RandomArchitecturesTest {
     }
 
     static Case randomCase(int index, Random random) {
+        return randomCase(index, random, LayerImplementation.DL4J);
+    }
+
+    static Case randomCase(int index, Random random, LayerImplementation implementation) {
         int nIn = 1 + random.nextInt(8);
         int depth = 1 + random.nextInt(3);
         boolean lastStep = random.nextBoolean();
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(index).list();
-        StringBuilder name = new StringBuilder("#" + index + " in" + nIn);
+        StringBuilder name = new StringBuilder(implementation + " #" + index + " in" + nIn);
         for (int l = 0; l < depth; l++) {
             int units = 1 + random.nextInt(8);
             Activation activation = HIDDEN[random.nextInt(HIDDEN.length)];
-            SimpleRnn rnn = new SimpleRnn.Builder().nOut(units).activation(activation).build();
+            SimpleRnn rnn = (SimpleRnn) implementation.simpleRnn().nOut(units).activation(activation).build();
             list.layer(lastStep && l == depth - 1 ? new LastTimeStep(rnn) : rnn);
             name.append(' ').append(activation.name().toLowerCase()).append(units);
         }
@@ -51,7 +55,7 @@ class RandomArchitecturesTest {
                 : loss == 1 ? Activation.SIGMOID : Activation.SOFTMAX;
         list.layer(lastStep
                 ? new OutputLayer.Builder(lossFunction).nOut(nOut).activation(outActivation).build()
-                : new RnnOutputLayer.Builder(lossFunction).nOut(nOut).activation(outActivation).build());
+                : implementation.rnnOutput(lossFunction).nOut(nOut).activation(outActivation).build());
         name.append(lastStep ? " last-step " : " per-step ").append(lossFunction).append(nOut);
         GradientCheck.Labels labels = GradientCheck.Labels.values()[random.nextInt(3)];
         if (lastStep && labels == GradientCheck.Labels.LAST_STEP_MASK) {
@@ -68,10 +72,19 @@ class RandomArchitecturesTest {
 
     @Test
     void referenceDl4jAndFiniteDifferencesAgreeOn200RandomNetworks() {
-        Random random = new Random(2024);
+        checkRandomNetworks(200, LayerImplementation.DL4J, new Random(2024));
+    }
+
+    /** The same for rnnlab's fast layers, wrapped in LastTimeStep or not, with and without masks. */
+    @Test
+    void referenceFastLayersAndFiniteDifferencesAgreeOn100RandomNetworks() {
+        checkRandomNetworks(100, LayerImplementation.FAST, new Random(7));
+    }
+
+    private static void checkRandomNetworks(int count, LayerImplementation implementation, Random random) {
         List<String> failures = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            Case c = randomCase(i, random);
+        for (int i = 0; i < count; i++) {
+            Case c = randomCase(i, random, implementation);
             GradientCheck.Report report;
             try {
                 report = GradientCheck.run(c.name(), c.configuration(), c.hiddenBias(), c.labels(), c.minibatch(),

@@ -1,0 +1,311 @@
+package org.rnnlab.layers;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
+import org.deeplearning4j.nn.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.params.SimpleRnnParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.base.Preconditions;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A SimpleRnn, h_t = f(x_t W + h_{t-1} RW + b), computed with fewer and larger operations than
+ * DL4J's own layer:
+ * <ul>
+ * <li>time-major rows: step t of the minibatch is the contiguous block of rows [t B, (t + 1) B) of
+ * a [T B, n] matrix, so no step needs a strided slice or a copy;</li>
+ * <li>the input projection of all steps is one matrix product, X W + b, before the recurrence;
+ * each step then adds h_{t-1} RW into its block (one product) and applies f (one op);</li>
+ * <li>the backward pass reuses the forward pass's outputs instead of computing them again, takes
+ * f' from them (tanh: 1 - h^2, sigmoid: h (1 - h)) for all steps in one op, and forms the
+ * gradients of W, RW and b as one product each over all steps.</li>
+ * </ul>
+ * Its backward pass also starts from the state the forward pass started from. DL4J 1.0.0-M2.1's
+ * SimpleRnn recomputes the forward pass from a zero state in {@code tbpttBackpropGradient}, so
+ * with truncated BPTT and a carried state its gradients belong to a different forward pass than the
+ * one it scored; {@code FastSimpleRnnTest} shows both against the reference RNN.
+ *
+ * <p>Working buffers belong to the layer, outside DL4J's workspaces, and are reused while the
+ * minibatch and sequence length stay the same; activations and epsilons handed to DL4J come from
+ * its workspace manager as DL4J requires.
+ */
+public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
+    private static final String STATE = SimpleRnn.STATE_KEY_PREV_ACTIVATION;
+
+    /**
+     * The layer's working memory for one (minibatch, steps) shape, with the view of every step made
+     * once: creating an ND4J view costs about as much as a small op.
+     */
+    private record Buffers(int minibatch, int steps, INDArray z, INDArray h, INDArray delta, INDArray derivative,
+            INDArray[] zSteps, INDArray[] hSteps, INDArray[] deltaSteps, INDArray[] derivativeSteps,
+            INDArray outputs, INDArray previous) {
+
+        static Buffers allocate(DataType dataType, int minibatch, int steps, long units) {
+            long rows = (long) minibatch * steps;
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                INDArray z = Nd4j.create(dataType, rows, units);
+                INDArray h = Nd4j.create(dataType, rows + minibatch, units); // block 0: the initial state
+                INDArray delta = Nd4j.create(dataType, rows, units);
+                INDArray derivative = Nd4j.create(dataType, rows, units);
+                return new Buffers(minibatch, steps, z, h, delta, derivative, blocks(z, steps, minibatch),
+                        blocks(h, steps + 1, minibatch), blocks(delta, steps, minibatch),
+                        blocks(derivative, steps, minibatch), h.get(interval(minibatch, rows + minibatch), all()),
+                        h.get(interval(0, rows), all()));
+            }
+        }
+
+        private static INDArray[] blocks(INDArray rows, int count, int minibatch) {
+            INDArray[] views = new INDArray[count];
+            for (int t = 0; t < count; t++) {
+                views[t] = block(rows, t, minibatch);
+            }
+            return views;
+        }
+    }
+
+    private Buffers buffers;
+    /** The input whose training forward pass the buffers hold; null when they hold none. */
+    private INDArray forwardInput;
+    private boolean forwardMasked;
+
+    public FastSimpleRnnLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    // ---- Forward
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        return forward(null, training, workspaceMgr);
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        INDArray out = forward(stateMap.get(STATE), false, workspaceMgr);
+        stateMap.put(STATE, lastState());
+        return out;
+    }
+
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
+            LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        INDArray out = forward(tBpttStateMap.get(STATE), training, workspaceMgr);
+        if (storeLastForTBPTT) {
+            tBpttStateMap.put(STATE, lastState());
+        }
+        return out;
+    }
+
+    /**
+     * Runs the recurrence from {@code initialState} (null: zeros) over the whole input; returns the
+     * outputs in the layer's data format. The outputs h_t of step t are kept in block t + 1 of
+     * {@code buffers.h()}, whose block 0 holds the initial state.
+     */
+    private INDArray forward(INDArray initialState, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray in = permuteIfNWC(input.castTo(dataType));
+        Preconditions.checkState(in.rank() == 3, "FastSimpleRnn expects 3d input, got rank %s", in.rank());
+        int minibatch = (int) in.size(0);
+        int steps = (int) in.size(2);
+        long units = layerConf().getNOut();
+        INDArray w = getParamWithNoise(SimpleRnnParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        INDArray rw = getParamWithNoise(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr);
+        INDArray b = getParamWithNoise(SimpleRnnParamInitializer.BIAS_KEY, training, workspaceMgr);
+        Buffers buf = buffers(minibatch, steps);
+        INDArray mask = timeMajorMask(minibatch, steps);
+
+        INDArray z = buf.z();
+        Nd4j.gemm(timeMajor(in), w, z, false, false, 1.0, 0.0); // x_t W for every t at once
+        z.addiRowVector(b);
+        INDArray[] zs = buf.zSteps();
+        INDArray[] hs = buf.hSteps();
+        if (initialState == null) {
+            hs[0].assign(0);
+        } else {
+            Preconditions.checkState(initialState.size(0) == minibatch, "stored state is for a minibatch of %s, input has %s;"
+                    + " clear the state (rnnClearPreviousState) when the minibatch size changes", initialState.size(0), minibatch);
+            hs[0].assign(initialState);
+        }
+        IActivation activation = layerConf().getActivationFn();
+        for (int t = 0; t < steps; t++) {
+            INDArray zt = zs[t];
+            if (t > 0 || initialState != null) {
+                Nd4j.gemm(hs[t], rw, zt, false, false, 1.0, 1.0); // + h_{t-1} RW
+            }
+            INDArray ht = hs[t + 1];
+            if (mask == null) {
+                apply(activation, zt, ht);
+            } else {
+                // A masked step's output is zero, and that zero is what the next step sees (as in DL4J);
+                // the unmasked f(z) stays in z for the derivative.
+                apply(activation, zt, zt);
+                ht.assign(zt).muliColumnVector(block(mask, t, minibatch));
+            }
+        }
+        forwardInput = training ? input : null;
+        forwardMasked = mask != null;
+
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                new long[] {steps, minibatch, units}, 'c');
+        out.reshape('c', (long) steps * minibatch, units).assign(buf.outputs());
+        return fromTimeMajor(out);
+    }
+
+    private static void apply(IActivation activation, INDArray z, INDArray out) {
+        if (activation instanceof ActivationTanH) {
+            Nd4j.exec(new Tanh(z, out));
+        } else if (activation instanceof ActivationSigmoid) {
+            Nd4j.exec(new Sigmoid(z, out));
+        } else if (out != z) {
+            out.assign(z); // identity
+        }
+    }
+
+    /** f'(z) from a = f(z): tanh 1 - a^2, sigmoid a (1 - a), identity 1. */
+    private static void derivative(IActivation activation, INDArray a, INDArray out) {
+        if (activation instanceof ActivationTanH) {
+            out.assign(a).muli(a).rsubi(1.0);
+        } else if (activation instanceof ActivationSigmoid) {
+            out.assign(a).rsubi(1.0).muli(a);
+        } else {
+            out.assign(1.0);
+        }
+    }
+
+    private INDArray lastState() {
+        Buffers buf = buffers;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return buf.hSteps()[buf.steps()].dup();
+        }
+    }
+
+    // ---- Backward
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return tbpttBackpropGradient(epsilon, -1, workspaceMgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
+            LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (forwardInput == null || forwardInput != input) {
+            forward(null, true, workspaceMgr); // no forward pass to reuse: from a zero state, as DL4J's SimpleRnn does
+        }
+        INDArray in = permuteIfNWC(input.castTo(dataType));
+        int minibatch = buffers.minibatch();
+        int steps = buffers.steps();
+        long units = layerConf().getNOut();
+        long nIn = layerConf().getNIn();
+        INDArray w = getParamWithNoise(SimpleRnnParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray rw = getParamWithNoise(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
+        INDArray outputs = buffers.outputs();
+        INDArray previous = buffers.previous();
+
+        // f'(z) for every step, zero where masked: a masked step passes nothing back
+        INDArray derivative = buffers.derivative();
+        derivative(layerConf().getActivationFn(), forwardMasked ? buffers.z() : outputs, derivative);
+        INDArray mask = timeMajorMask(minibatch, steps);
+        if (mask != null) {
+            derivative.muliColumnVector(mask);
+        }
+
+        // delta_t = (dL/dh_t + delta_{t+1} RW^T) * f'(z_t), from the last step back
+        INDArray delta = buffers.delta();
+        delta.assign(timeMajor(permuteIfNWC(epsilon.castTo(dataType))));
+        int end = tbpttBackLength > 0 ? Math.max(0, steps - tbpttBackLength) : 0;
+        INDArray[] deltas = buffers.deltaSteps();
+        INDArray[] derivatives = buffers.derivativeSteps();
+        for (int t = steps - 1; t >= end; t--) {
+            if (t < steps - 1) {
+                Nd4j.gemm(deltas[t + 1], rw, deltas[t], false, true, 1.0, 1.0);
+            }
+            deltas[t].muli(derivatives[t]);
+        }
+        if (end > 0) {
+            delta.get(interval(0, (long) end * minibatch), all()).assign(0);
+        }
+
+        // dW = X^T delta, dRW = H_{t-1}^T delta, db = column sums of delta: one product each over all steps
+        INDArray wg = gradientViews.get(SimpleRnnParamInitializer.WEIGHT_KEY);
+        INDArray rwg = gradientViews.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = gradientViews.get(SimpleRnnParamInitializer.BIAS_KEY);
+        Nd4j.gemm(timeMajor(in), delta, wg, true, false, 1.0, 0.0);
+        Nd4j.gemm(previous, delta, rwg, true, false, 1.0, 0.0);
+        bg.assign(delta.sum(true, 0));
+
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                new long[] {steps, minibatch, nIn}, 'c');
+        Nd4j.gemm(delta, w, epsilonOut.reshape('c', (long) steps * minibatch, nIn), false, true, 1.0, 0.0);
+        weightNoiseParams.clear();
+        forwardInput = null;
+
+        Gradient gradient = new DefaultGradient(gradientsFlattened);
+        gradient.gradientForVariable().put(SimpleRnnParamInitializer.WEIGHT_KEY, wg);
+        gradient.gradientForVariable().put(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
+        gradient.gradientForVariable().put(SimpleRnnParamInitializer.BIAS_KEY, bg);
+        return new Pair<>(gradient, backpropDropOutIfPresent(fromTimeMajor(epsilonOut)));
+    }
+
+    // ---- Layout
+
+    /** [B, n, T] as time-major rows [T B, n]: a view when the array is laid out that way already, else a copy. */
+    static INDArray timeMajor(INDArray ncw) {
+        return ncw.permute(2, 0, 1).reshape('c', ncw.size(2) * ncw.size(0), ncw.size(1));
+    }
+
+    /** [T, B, n] back to the layer's format: [B, n, T] (NCW) or [B, T, n] (NWC), as a view. */
+    private INDArray fromTimeMajor(INDArray tbn) {
+        return getDataFormat() == RNNFormat.NWC ? tbn.permute(1, 0, 2) : tbn.permute(1, 2, 0);
+    }
+
+    /** The mask [B, T] as a time-major column [T B, 1]; null without a mask. */
+    private INDArray timeMajorMask(int minibatch, int steps) {
+        if (maskArray == null) {
+            return null;
+        }
+        return maskArray.castTo(dataType).transpose().reshape('c', (long) steps * minibatch, 1);
+    }
+
+    /** Rows [t B, (t + 1) B): step t of a time-major matrix. */
+    private static INDArray block(INDArray rows, int t, int minibatch) {
+        return rows.get(interval((long) t * minibatch, (long) (t + 1) * minibatch), all());
+    }
+
+    private Buffers buffers(int minibatch, int steps) {
+        if (buffers == null || buffers.minibatch() != minibatch || buffers.steps() != steps) {
+            buffers = Buffers.allocate(dataType, minibatch, steps, layerConf().getNOut());
+        }
+        return buffers;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public boolean hasLayerNorm() {
+        return false;
+    }
+}
