@@ -9,6 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code length} characters at a time: chunk {@code k} of every stream forms one minibatch, so the
  * hidden state left by chunk k is the right starting state for chunk k + 1 of the same stream.
  * Features are one-hot characters [streams, V, length]; labels the characters one step later.
+ * Both are laid out time-major in memory ([length, streams, V], seen through a permuted view), the
+ * layout {@link org.rnnlab.layers.FastSimpleRnn} reads without a copy.
  */
 public final class CharChunks {
     private final int[] text;
@@ -36,16 +38,20 @@ public final class CharChunks {
 
     /** Chunk {@code k} (0 <= k < chunksPerPass) of every stream. */
     public DataSet chunk(int k) {
-        INDArray features = Nd4j.zeros(streams, vocabulary, length);
-        INDArray labels = Nd4j.zeros(streams, vocabulary, length);
+        // Filled as Java arrays and copied once: putScalar per character costs more than the training step.
+        float[] features = new float[length * streams * vocabulary];
+        float[] labels = new float[length * streams * vocabulary];
         for (int s = 0; s < streams; s++) {
             int start = s * streamLength + k * length;
             for (int t = 0; t < length; t++) {
-                features.putScalar(s, text[start + t], t, 1.0);
-                labels.putScalar(s, text[start + t + 1], t, 1.0);
+                int row = (t * streams + s) * vocabulary;
+                features[row + text[start + t]] = 1f;
+                labels[row + text[start + t + 1]] = 1f;
             }
         }
-        return new DataSet(features, labels);
+        long[] timeMajor = {length, streams, vocabulary};
+        return new DataSet(Nd4j.create(features, timeMajor, 'c').permute(1, 2, 0),
+                Nd4j.create(labels, timeMajor, 'c').permute(1, 2, 0));
     }
 
     /** One-hot [1, V, n] for a sequence of indices. */

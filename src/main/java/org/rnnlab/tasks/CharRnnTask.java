@@ -20,8 +20,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +32,7 @@ import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.nets.TrainedNetwork;
@@ -70,11 +69,14 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             @Doc("stop after this many seconds of training") double seconds,
             @Doc("print the smooth loss and a sample every N iterations; 0: never") int sampleEvery,
             @Doc("seed of the weights, the sampling and everything else random") long seed,
-            @Doc("continue training this char-rnn model zip (its network, updater state and vocabulary)") String resume) {
+            @Doc("continue training this char-rnn model zip (its network, updater state and vocabulary)") String resume,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
             corpus = corpus == null ? "" : corpus;
             resume = resume == null ? "" : resume;
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--hidden", hidden, 1, 4096);
             OptionCheck.inRange("--layers", layers, 1, 8);
             OptionCheck.inRange("--seq-length", seqLength, 1, 10_000);
@@ -103,14 +105,14 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options("", 100, 1, 25, 32, 0.1, 0, 165, 1000, 42, "");
+        return new Options("", 100, 1, 25, 32, 0.1, 0, 165, 1000, 42, "", LayerImplementation.FAST);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
         return new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(), 0, 5,
-                d.sampleEvery(), d.seed(), d.resume());
+                d.sampleEvery(), d.seed(), d.resume(), d.implementation());
     }
 
     // ---- Data: the corpus (read through DataVec), its vocabulary, training text and held-out blocks
@@ -162,9 +164,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 .gradientNormalizationThreshold(5) // the seed's np.clip(dparam, -5, 5)
                 .list();
         for (int l = 0; l < options.layers(); l++) {
-            layers.layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.TANH).build());
+            layers.layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build());
         }
-        layers.layer(new RnnOutputLayer.Builder(LossFunction.MCXENT).nOut(vocabulary).activation(Activation.SOFTMAX)
+        layers.layer(options.implementation().rnnOutput(LossFunction.MCXENT).nOut(vocabulary).activation(Activation.SOFTMAX)
                 .build());
         return layers.setInputType(InputType.recurrent(vocabulary))
                 .backpropType(BackpropType.TruncatedBPTT)

@@ -30,7 +30,7 @@ class CharRnnTaskTest {
     static final CharRnnTask TASK = new CharRnnTask();
 
     static CharRnnTask.Options options(int iterations, String resume) {
-        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, iterations, 600, 0, 3, resume);
+        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, iterations, 600, 0, 3, resume, null);
     }
 
     static TaskContext context() {
@@ -136,8 +136,8 @@ class CharRnnTaskTest {
 
     @Test
     void optionsAreValidated() {
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, 0, 1, 0, 1, ""));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, 0, 1, 0, 1, ""));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, -1, 1, 0, 1, ""));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, 0, 1, 0, 1, "", null));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, 0, 1, 0, 1, "", null));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, -1, 1, 0, 1, "", null));
     }
 }
