@@ -18,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "rnnlab", mixinStandardHelpOptions = true, versionProvider = RnnlabCommand.Version.class,
         description = "The classic recurrent-network tutorials as Deeplearning4j tasks: train, evaluate, predict.",
         subcommands = {ListCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-            AllCommand.class, GradcheckCommand.class, SampleCommand.class},
+            AllCommand.class, GradcheckCommand.class, SampleCommand.class, BenchCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a check failed (a quality floor), 2 bad usage or input, 3 internal error."})
 public final class RnnlabCommand implements Callable<Integer> {
     static final int OK = 0;

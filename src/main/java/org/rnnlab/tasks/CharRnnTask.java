@@ -155,7 +155,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     // ---- Network: tanh SimpleRnn layers and a softmax over the vocabulary, truncated BPTT
 
-    static MultiLayerConfiguration network(Options options, int vocabulary) {
+    /** The network for a vocabulary of the given size. */
+    public static MultiLayerConfiguration network(Options options, int vocabulary) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
                 .updater(new AdaGrad(options.learningRate(), 1e-8)) // the seed's mem += g^2; p -= lr g / sqrt(mem + 1e-8)

@@ -1,0 +1,102 @@
+package org.rnnlab.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.rnnlab.data.CharChunks;
+import org.rnnlab.data.Vocabulary;
+import org.rnnlab.layers.LayerImplementation;
+import org.rnnlab.nets.CarriedStateTrainer;
+import org.rnnlab.tasks.CharRnnTask;
+
+/**
+ * Characters per second of char-rnn training and sampling at the seed's sizes (hidden 100, chunks
+ * of 25), on a given text: the same loop as {@code train char-rnn}, chunk after chunk with the
+ * state carried, timed after a warm-up.
+ */
+public final class CharRnnThroughput {
+    private final int[] text;
+    private final Vocabulary vocabulary;
+
+    public CharRnnThroughput(int[] text, Vocabulary vocabulary) {
+        this.text = text;
+        this.vocabulary = vocabulary;
+    }
+
+    /** A random text of {@code length} characters over {@code symbols} symbols, for machines without kafka.txt. */
+    public static CharRnnThroughput synthetic(int length, int symbols, long seed) {
+        StringBuilder alphabet = new StringBuilder();
+        for (int i = 0; i < symbols; i++) {
+            alphabet.append((char) ('!' + i));
+        }
+        Vocabulary vocabulary = Vocabulary.of(alphabet.toString());
+        Random random = new Random(seed);
+        int[] text = new int[length];
+        for (int i = 0; i < length; i++) {
+            text[i] = random.nextInt(symbols);
+        }
+        return new CharRnnThroughput(text, vocabulary);
+    }
+
+    private MultiLayerNetwork network(LayerImplementation implementation, int batch) {
+        CharRnnTask task = new CharRnnTask();
+        CharRnnTask.Options d = task.defaultOptions();
+        CharRnnTask.Options options = new CharRnnTask.Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), batch,
+                d.learningRate(), d.iterations(), d.seconds(), d.sampleEvery(), d.seed(), d.resume(), implementation);
+        MultiLayerNetwork network = new MultiLayerNetwork(CharRnnTask.network(options, vocabulary.size()));
+        network.init();
+        return network;
+    }
+
+    /** Training characters per second, one value per run of about {@code seconds} each after a warm-up. */
+    public List<Double> training(LayerImplementation implementation, int batch, int runs, double seconds) {
+        int steps = new CharRnnTask().defaultOptions().seqLength();
+        MultiLayerNetwork network = network(implementation, batch);
+        CharChunks chunks = new CharChunks(text, vocabulary.size(), batch, steps);
+        CarriedStateTrainer trainer = new CarriedStateTrainer(network);
+        int[] next = {0};
+        Runnable step = () -> {
+            if (next[0] == chunks.chunksPerPass()) {
+                next[0] = 0;
+                trainer.resetState();
+            }
+            DataSet data = chunks.chunk(next[0]++);
+            trainer.step(data.getFeatures(), data.getLabels());
+        };
+        timed(step, Math.max(seconds / 2, 0.5)); // warm-up: JIT, buffers, workspaces
+        List<Double> values = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            double[] result = timed(step, seconds);
+            values.add(result[0] * batch * steps / result[1]);
+        }
+        return values;
+    }
+
+    /** Sampling characters per second: the network's own predictions fed back one character at a time. */
+    public List<Double> sampling(LayerImplementation implementation, int runs, int length) {
+        MultiLayerNetwork network = network(implementation, 1);
+        CharRnnTask.sample(network, vocabulary, "", length / 4, 1.0, new Random(1)); // warm-up
+        List<Double> values = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long start = System.nanoTime();
+            CharRnnTask.sample(network, vocabulary, "", length, 1.0, new Random(r));
+            values.add(length / ((System.nanoTime() - start) / 1e9));
+        }
+        return values;
+    }
+
+    /** Runs {@code step} until {@code seconds} have passed; returns {iterations, elapsed seconds}. */
+    private static double[] timed(Runnable step, double seconds) {
+        long start = System.nanoTime();
+        long iterations = 0;
+        double elapsed;
+        do {
+            step.run();
+            iterations++;
+            elapsed = (System.nanoTime() - start) / 1e9;
+        } while (elapsed < seconds);
+        return new double[] {iterations, elapsed};
+    }
+}

@@ -1,0 +1,166 @@
+package org.rnnlab.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.rnnlab.BadInputException;
+import org.rnnlab.bench.CharRnnThroughput;
+import org.rnnlab.bench.Measurement;
+import org.rnnlab.bench.ProcessMeasurements;
+import org.rnnlab.data.AtomicFile;
+import org.rnnlab.data.Json;
+import org.rnnlab.data.TextCorpus;
+import org.rnnlab.layers.LayerImplementation;
+import org.rnnlab.tasks.CharRnnTask;
+import org.rnnlab.tasks.Task;
+import org.rnnlab.tasks.TaskRegistry;
+import org.rnnlab.tasks.TaskRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code rnnlab bench}: throughput and time-to-quality figures, each the median of several runs
+ * with the smallest and largest, printed and written to a JSON file.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure char-rnn training and sampling speed (rnnlab's fast layers against DL4J's), start-up time, "
+                + "peak memory of train char-rnn, and each task's training time with its defaults.",
+        footer = {"", "Figures depend on the machine and on what else runs on it; compare ratios measured in one run.",
+            "Example:", "  rnnlab bench --repeats 5 --seconds 3 --skip-tasks"})
+final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    RnnlabCommand root;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "5", description = "runs per figure (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3",
+            description = "length of one throughput run (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "0",
+            description = "the larger char-rnn minibatch to measure beside 1 (default: char-rnn's default)")
+    int batch;
+
+    @Option(names = "--memory-seconds", paramLabel = "S", defaultValue = "20",
+            description = "training budget of the train char-rnn run whose peak memory is measured; 0 skips it (default: ${DEFAULT-VALUE})")
+    double memorySeconds;
+
+    @Option(names = "--skip-tasks", description = "skip training every task with its defaults (the slowest part)")
+    boolean skipTasks;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench.json", description = "the JSON report (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    private final List<Measurement> measurements = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (repeats < 1 || repeats > 1000) {
+            throw new BadInputException("--repeats must be in 1..1000, got " + repeats);
+        }
+        if (!(seconds > 0 && seconds <= 3600) || !(memorySeconds >= 0 && memorySeconds <= 3600)) {
+            throw new BadInputException("--seconds and --memory-seconds must be in (0, 3600]");
+        }
+        int defaultBatch = new CharRnnTask().defaultOptions().batch();
+        int larger = batch == 0 ? defaultBatch : batch;
+        if (larger < 1 || larger > 4096) {
+            throw new BadInputException("--batch must be in 1..4096, got " + batch);
+        }
+        ObjectNode report = Json.MAPPER.createObjectNode();
+        report.set("machine", machine());
+        root.out.printf("Each figure: median [min, max] of %d runs.%n", repeats);
+
+        record(ProcessMeasurements.startup(repeats));
+
+        CharRnnThroughput throughput = throughput();
+        ObjectNode ratios = report.putObject("fast_over_dl4j");
+        for (int b : larger == 1 ? new int[] {1} : new int[] {1, larger}) {
+            double[] medians = new double[2];
+            for (LayerImplementation implementation : new LayerImplementation[] {LayerImplementation.DL4J, LayerImplementation.FAST}) {
+                Measurement m = record(Measurement.of("char_rnn_train_" + implementation.name().toLowerCase(Locale.ROOT)
+                        + "_batch_" + b, "chars/s", "hidden 100, chunks of 25, minibatch " + b + ", "
+                        + implementation + " layers", throughput.training(implementation, b, repeats, seconds)));
+                medians[implementation.ordinal()] = m.median();
+            }
+            ratios.put("char_rnn_train_batch_" + b, medians[LayerImplementation.FAST.ordinal()]
+                    / medians[LayerImplementation.DL4J.ordinal()]);
+            root.out.printf("  fast / DL4J at minibatch %d: %.2fx%n", b, ratios.get("char_rnn_train_batch_" + b).asDouble());
+        }
+        for (LayerImplementation implementation : LayerImplementation.values()) {
+            record(Measurement.of("char_rnn_sample_" + implementation.name().toLowerCase(Locale.ROOT), "chars/s",
+                    implementation + " layers, one character per rnnTimeStep", throughput.sampling(implementation, repeats, 1000)));
+        }
+        if (memorySeconds > 0) {
+            record(ProcessMeasurements.trainPeakMemory(root.dataDir, memorySeconds));
+        }
+        if (!skipTasks) {
+            report.set("tasks", tasks());
+        }
+        report.set("measurements", Json.MAPPER.valueToTree(measurements));
+        AtomicFile.writeString(out, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        root.out.println("Wrote " + out);
+        return RnnlabCommand.OK;
+    }
+
+    private CharRnnThroughput throughput() throws IOException {
+        Path kafka = root.dataDir.resolve("kafka.txt");
+        if (Files.isRegularFile(kafka)) {
+            TextCorpus corpus = TextCorpus.read(kafka, 26);
+            root.out.printf("char-rnn text: %s (%d distinct characters)%n", kafka, corpus.vocabulary().size());
+            return new CharRnnThroughput(corpus.training(), corpus.vocabulary());
+        }
+        root.out.println("char-rnn text: random, 80 symbols (no " + kafka + ")");
+        return CharRnnThroughput.synthetic(130_000, 80, 42);
+    }
+
+    private Measurement record(Measurement m) {
+        measurements.add(m);
+        root.out.printf(Locale.ROOT, "%-32s %12s %-8s [%s, %s]  %s%n", m.name(), number(m.median()), m.unit(),
+                number(m.min()), number(m.max()), m.conditions());
+        return m;
+    }
+
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3g", value);
+    }
+
+    /** Every task trained once with its defaults: the time it takes and whether its floors are met. */
+    private ArrayNode tasks() throws IOException {
+        ArrayNode rows = Json.MAPPER.createArrayNode();
+        Path dir = Files.createTempDirectory("rnnlab-bench");
+        for (Task<?> task : TaskRegistry.all()) {
+            TaskRunner.Outcome outcome = trainWithDefaults(task, dir.resolve(task.name()));
+            ObjectNode row = rows.addObject();
+            row.put("task", task.name());
+            row.put("train_seconds", outcome.trainSeconds());
+            row.put("floors_met", outcome.metrics().floorsMet());
+            root.out.printf(Locale.ROOT, "task %-16s %6.1f s  floors %s%n", task.name(), outcome.trainSeconds(),
+                    outcome.metrics().floorsMet() ? "met" : "NOT MET");
+        }
+        return rows;
+    }
+
+    private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O> task, Path modelDir) throws IOException {
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        return TaskRunner.train(task, task.defaultOptions(),
+                new org.rnnlab.tasks.TaskContext(root.dataDir, quiet, false), modelDir);
+    }
+
+    private static ObjectNode machine() {
+        ObjectNode machine = Json.MAPPER.createObjectNode();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        machine.put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return machine;
+    }
+}
