@@ -1,6 +1,10 @@
 package org.rnnlab.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** The {@code rnnlab} command: {@code java -jar target/rnnlab.jar COMMAND ...}, or the {@code ./rnnlab} script. */
@@ -9,7 +13,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(System.out, System.err, args));
+        // UTF-8 whatever the locale: Java 17 otherwise writes '?' for Keras 3's box-drawing characters
+        // (and for a char-rnn sample's non-ASCII letters) under LANG=C.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
+                StandardCharsets.UTF_8);
+        int code = execute(out, System.err, args);
+        out.flush();
+        System.exit(code);
     }
 
     /** Runs one command line and returns its exit code: 0 success, 1 a check failed, 2 bad usage or input. */

@@ -16,9 +16,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The top-level command: global options and the subcommands. */
 @Command(name = "rnnlab", mixinStandardHelpOptions = true, versionProvider = RnnlabCommand.Version.class,
-        description = "The classic recurrent-network tutorials as Deeplearning4j tasks: train, evaluate, predict.",
+        description = "The classic recurrent-network tutorials as Deeplearning4j tasks: train, evaluate, predict, "
+                + "and print each network as Keras would.",
         subcommands = {ListCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-            AllCommand.class, GradcheckCommand.class, SampleCommand.class, BenchCommand.class},
+            AllCommand.class, GradcheckCommand.class, SampleCommand.class, SummaryCommand.class, BenchCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a check failed (a quality floor), 2 bad usage or input, 3 internal error."})
 public final class RnnlabCommand implements Callable<Integer> {
     static final int OK = 0;

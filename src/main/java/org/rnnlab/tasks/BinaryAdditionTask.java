@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -181,6 +182,16 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
     @Override
     public NetworkUnderCheck networkUnderCheck() {
         return new NetworkUnderCheck(network(defaultOptions()), BITS, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(BITS);
     }
 
     // ---- Training, with the seed's four-line printout every few epochs

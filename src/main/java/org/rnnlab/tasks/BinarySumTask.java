@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -148,6 +149,16 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
     @Override
     public NetworkUnderCheck networkUnderCheck() {
         return new NetworkUnderCheck(network(defaultOptions()), BITS, GradientCheck.Labels.LAST_STEP_MASK);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(BITS);
     }
 
     // ---- Training

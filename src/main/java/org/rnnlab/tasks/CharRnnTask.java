@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -53,6 +54,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     static final String KAFKA = "kafka.txt";
     static final String OWN_SOURCES = "rnnlab-sources.txt";
     static final int SAMPLE_LENGTH = 200;
+    /** Distinct characters in kafka.txt: the vocabulary of the network before any corpus is read. */
+    static final int KAFKA_CHARACTERS = 80;
     /** Kafka's floor (issue 5); other corpora must get below this share of ln(V), a uniform guess. */
     static final double KAFKA_FLOOR = 2.0;
     static final double UNIFORM_SHARE_FLOOR = 0.5;
@@ -178,8 +181,18 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     @Override
     public NetworkUnderCheck networkUnderCheck() {
-        // kafka.txt's 80 characters; the check rebuilds it with plain BPTT over 4 steps
-        return new NetworkUnderCheck(network(defaultOptions(), 80), 4, GradientCheck.Labels.EVERY_STEP);
+        // kafka.txt's characters; the check rebuilds it with plain BPTT over 4 steps
+        return new NetworkUnderCheck(network(defaultOptions(), KAFKA_CHARACTERS), 4, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options, KAFKA_CHARACTERS);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(options.seqLength()); // the chunks it trains on
     }
 
     // ---- Training: chunk after chunk, the state carried on; the seed's smooth loss and samples

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -142,6 +143,16 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
     @Override
     public NetworkUnderCheck networkUnderCheck() {
         return new NetworkUnderCheck(network(defaultOptions()), STEPS, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(STEPS);
     }
 
     // ---- Training

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -86,11 +87,6 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
         return new Options(42, 100, 32, 64, 0.05);
     }
 
-    @Override
-    public Options quickOptions() {
-        return defaultOptions(); // nothing to shorten: there is no training
-    }
-
     // ---- Data: the seeded random inputs as CSV (one line per feature), read back by DataVec
 
     Path prepareData(Options options, TaskContext context) throws IOException {
@@ -152,6 +148,16 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
                 .setInputType(InputType.recurrent(d.inputFeatures()))
                 .build();
         return new NetworkUnderCheck(withHead, 3, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(options.steps());
     }
 
     // ---- "Training": no fitting; the network gets the seed's random weights

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -171,6 +172,16 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
     @Override
     public NetworkUnderCheck networkUnderCheck() {
         return new NetworkUnderCheck(network(defaultOptions()), MAX_LENGTH, GradientCheck.Labels.LAST_OF_VARIABLE_LENGTH);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.empty(); // 2 to 8 points
     }
 
     // ---- Training

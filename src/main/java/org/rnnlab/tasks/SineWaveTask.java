@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -132,6 +133,16 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     @Override
     public NetworkUnderCheck networkUnderCheck() {
         return new NetworkUnderCheck(network(defaultOptions()), STEPS, GradientCheck.Labels.EVERY_STEP);
+    }
+
+    @Override
+    public MultiLayerConfiguration configuration(Options options) {
+        return network(options);
+    }
+
+    @Override
+    public OptionalInt sequenceLength(Options options) {
+        return OptionalInt.of(STEPS);
     }
 
     // ---- Training

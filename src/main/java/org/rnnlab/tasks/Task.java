@@ -1,6 +1,8 @@
 package org.rnnlab.tasks;
 
 import java.io.IOException;
+import java.util.OptionalInt;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.report.TaskMetrics;
 
@@ -26,11 +28,31 @@ public interface Task<O extends Record> {
     /** The defaults that meet the task's quality floors. */
     O defaultOptions();
 
-    /** A much shorter run for {@code rnnlab all --quick}: it exercises everything but need not meet the floors. */
-    O quickOptions();
+    /**
+     * A much shorter run for {@code rnnlab all --quick}: it exercises everything but need not meet the
+     * floors. A task that trains nothing has nothing to shorten and runs its defaults.
+     */
+    default O quickOptions() {
+        return defaultOptions();
+    }
 
     /** The network its default options build and the shape of its data, for gradient checks. */
     NetworkUnderCheck networkUnderCheck();
+
+    /**
+     * The network these options build, untrained and without reading any data: what
+     * {@code rnnlab summary TASK} shows. A size that only the data decides (char-rnn's vocabulary)
+     * takes the value of the seed's own data.
+     */
+    MultiLayerConfiguration configuration(O options);
+
+    /**
+     * The number of time steps every sequence of the task's data has, as a Keras model built with
+     * {@code input_shape=(steps, features)} would know it; empty where lengths vary. Summaries show
+     * it as T in {@code (None, T, units)}, and None where it is empty. The DL4J networks themselves
+     * take any length.
+     */
+    OptionalInt sequenceLength(O options);
 
     /** Generate or read the data, build the network and train it. */
     Training train(O options, TaskContext context) throws IOException;

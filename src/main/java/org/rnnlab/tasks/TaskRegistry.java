@@ -12,6 +12,7 @@ public final class TaskRegistry {
             new SineWaveTask(),
             new BinaryAdditionTask(),
             new ForwardPassTask(),
+            new KerasSummaryTask(),
             new CharRnnTask(),
             new IncreasingSumTask(),
             new CountUpTask());

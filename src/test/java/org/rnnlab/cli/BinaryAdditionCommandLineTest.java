@@ -3,10 +3,8 @@ package org.rnnlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rnnlab.cli.CommandLineRun.run;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,25 +15,11 @@ class BinaryAdditionCommandLineTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.execute(o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void trainThenPredict47Plus35() {
         Path out = tmp.resolve("model");
         Path data = tmp.resolve("data");
-        Run train = run("train", "binary-addition", "--no-progress", "--out", out.toString(), "--data-dir",
+        CommandLineRun train = run("train", "binary-addition", "--no-progress", "--out", out.toString(), "--data-dir",
                 data.toString());
         assertEquals(0, train.code(), "the defaults meet the floor\n" + train.err() + train.out());
         assertTrue(Files.isRegularFile(data.resolve("binary-addition/all-pairs.features.csv")), "data went to --data-dir");
@@ -44,26 +28,26 @@ class BinaryAdditionCommandLineTest {
         assertTrue(train.out().contains("exact_sums          1   floor >= 1  met"), train.out());
 
         String model = out.resolve("model.zip").toString();
-        Run predict = run("predict", "binary-addition", "--model", model, "--input", "47,35");
+        CommandLineRun predict = run("predict", "binary-addition", "--model", model, "--input", "47,35");
         assertEquals(0, predict.code(), predict.err());
         assertEquals("47 + 35: predicted bits 0 1 0 1 0 0 1 0 (most significant first) = 82", predict.out().strip());
 
         // Out of range: exit 2 and one line naming the accepted range.
-        Run bad = run("predict", "binary-addition", "--model", model, "--input", "128,1");
+        CommandLineRun bad = run("predict", "binary-addition", "--model", model, "--input", "128,1");
         assertEquals(2, bad.code());
         assertEquals(1, bad.err().lines().count(), bad.err());
         assertTrue(bad.err().contains("0..127") && !bad.err().contains("Exception"), bad.err());
 
-        Run evaluate = run("evaluate", "binary-addition", "--model", model, "--data-dir", data.toString());
+        CommandLineRun evaluate = run("evaluate", "binary-addition", "--model", model, "--data-dir", data.toString());
         assertEquals(0, evaluate.code(), evaluate.err());
         assertTrue(evaluate.out().contains("unseen_exact_sums   1"), evaluate.out());
     }
 
     @Test
     void listAndHelpShowTheTask() {
-        Run list = run("list");
+        CommandLineRun list = run("list");
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith("binary-addition ")), list.out());
-        Run help = run("train", "binary-addition", "--help");
+        CommandLineRun help = run("train", "binary-addition", "--help");
         assertEquals(0, help.code(), help.err());
         for (String option : new String[] {"--epochs", "--training-pairs", "--hidden", "--hidden-bias=true|false",
             "--output-bias=true|false", "--learning-rate", "--batch-size", "--print-every"}) {

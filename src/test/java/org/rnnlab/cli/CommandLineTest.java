@@ -3,12 +3,10 @@ package org.rnnlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rnnlab.cli.CommandLineRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,33 +24,6 @@ class CommandLineTest {
     @TempDir
     Path tmp;
 
-    /** What one command line printed and returned. */
-    record Run(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().toList();
-        }
-
-        /** Exit code 2 and one clear line on stderr (DESIGN.md: "bad usage or bad input"). */
-        String oneLineError() {
-            assertEquals(2, code, "exit code; stderr: " + err + "; stdout: " + out);
-            assertEquals(1, errLines().size(), "one line on stderr, got:\n" + err);
-            assertFalse(err.contains("at org.") || err.contains("Exception"), "no stack trace:\n" + err);
-            assertTrue(err.startsWith("rnnlab: "), err);
-            return errLines().get(0);
-        }
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.execute(o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private String missingModel() {
         return tmp.resolve("no/such/model.zip").toString();
     }
@@ -61,7 +32,7 @@ class CommandLineTest {
 
     @Test
     void listPrintsEveryTask() {
-        Run run = run("list");
+        CommandLineRun run = run("list");
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("binary-sum ")), run.out());
@@ -71,7 +42,7 @@ class CommandLineTest {
 
     @Test
     void helpExitsZero() {
-        Run run = run("--help");
+        CommandLineRun run = run("--help");
         assertEquals(0, run.code());
         for (String command : List.of("list", "train", "evaluate", "predict", "all")) {
             assertTrue(run.out().contains(command), command + " missing from:\n" + run.out());
@@ -80,14 +51,14 @@ class CommandLineTest {
 
     @Test
     void trainHelpExitsZero() {
-        Run run = run("train", "--help");
+        CommandLineRun run = run("train", "--help");
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("binary-sum") && run.out().contains("sine-wave"), run.out());
     }
 
     @Test
     void taskHelpListsTheTaskOptionsWithDefaults() {
-        Run run = run("train", "binary-sum", "--help");
+        CommandLineRun run = run("train", "binary-sum", "--help");
         assertEquals(0, run.code(), run.err());
         String help = run.out();
         // One option per component of BinarySumTask.Options, named as RecordOptions spells them.
@@ -112,7 +83,7 @@ class CommandLineTest {
 
     @Test
     void sineWaveHelpHasItsOwnOptions() {
-        Run run = run("train", "sine-wave", "--help");
+        CommandLineRun run = run("train", "sine-wave", "--help");
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("units in the tanh SimpleRnn layer (default: "
                 + new SineWaveTask().defaultOptions().hidden() + ")"), run.out());
@@ -244,7 +215,7 @@ class CommandLineTest {
     void oneEpochOfSineWaveSavesModelAndMetrics() throws IOException {
         Path out = tmp.resolve("m");
         Path data = tmp.resolve("d");
-        Run run = run("train", "sine-wave", "--epochs", "1", "--no-progress", "--out", out.toString(),
+        CommandLineRun run = run("train", "sine-wave", "--epochs", "1", "--no-progress", "--out", out.toString(),
                 "--data-dir", data.toString());
         // One epoch does not reach the floors: 1 (a check failed) is as good as 0 here.
         assertTrue(run.code() == 0 || run.code() == 1, "exit " + run.code() + "\n" + run.err() + run.out());
@@ -258,7 +229,7 @@ class CommandLineTest {
         assertEquals(run.code() == 0, metrics.get("floors_met").asBoolean(), "exit code follows the floors");
 
         // The saved model loads again: evaluate prints the same metrics and the same verdict.
-        Run evaluate = run("evaluate", "sine-wave", "--model", out.resolve("model.zip").toString(),
+        CommandLineRun evaluate = run("evaluate", "sine-wave", "--model", out.resolve("model.zip").toString(),
                 "--data-dir", data.toString());
         assertEquals(run.code(), evaluate.code(), evaluate.err());
         assertTrue(evaluate.out().contains("Held-out metrics of"), evaluate.out());
@@ -273,7 +244,7 @@ class CommandLineTest {
 
     @Test
     void gradcheckOfOneTaskPrintsARowPerParameterAndPasses() {
-        Run r = run("gradcheck", "binary-sum");
+        CommandLineRun r = run("gradcheck", "binary-sum");
         assertEquals(0, r.code(), r.err());
         for (String parameter : List.of("0_W", "0_RW", "0_b", "1_W", "1_RW", "1_b", "2_W", "2_b")) {
             assertTrue(r.out().contains("reference vs DL4J            " + parameter), r.out());

@@ -3,10 +3,8 @@ package org.rnnlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rnnlab.cli.CommandLineRun.run;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,32 +19,10 @@ class Seed004CommandLineTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-        /** Exit code 2 and exactly one line on stderr, no stack trace. */
-        String oneLineError() {
-            assertEquals(2, code, "exit code; stderr: " + err + "; stdout: " + out);
-            List<String> lines = err.lines().toList();
-            assertEquals(1, lines.size(), "one line on stderr, got:\n" + err);
-            assertFalse(err.contains("at org.") || err.contains("Exception"), "no stack trace:\n" + err);
-            return lines.get(0);
-        }
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.execute(o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     /** Trains briefly into tmp/models/TASK with data under tmp/data; returns the model zip. */
     private Path train(String task, String epochs) {
         Path out = tmp.resolve("models").resolve(task);
-        Run run = run("train", task, "--epochs", epochs, "--no-progress", "--out", out.toString(),
+        CommandLineRun run = run("train", task, "--epochs", epochs, "--no-progress", "--out", out.toString(),
                 "--data-dir", tmp.resolve("data").toString());
         // A short run may miss the floor: exit 1 is as good as 0 here, anything else is not.
         assertTrue(run.code() == 0 || run.code() == 1, "exit " + run.code() + "\n" + run.err() + run.out());
@@ -58,7 +34,7 @@ class Seed004CommandLineTest {
 
     @Test
     void listShowsBothTasks() {
-        Run run = run("list");
+        CommandLineRun run = run("list");
         assertEquals(0, run.code(), run.err());
         List<String> lines = run.out().lines().toList();
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("increasing-sum ")), run.out());
@@ -68,7 +44,7 @@ class Seed004CommandLineTest {
     @Test
     void eachTaskListsItsOptions() {
         for (String task : List.of("increasing-sum", "count-up")) {
-            Run run = run("train", task, "--help");
+            CommandLineRun run = run("train", task, "--help");
             assertEquals(0, run.code(), run.err());
             for (String option : List.of("--epochs", "--seed", "--hidden", "--learning-rate", "--batch-size", "--out")) {
                 assertTrue(run.out().contains(option), task + ": " + option + " missing from:\n" + run.out());
@@ -89,16 +65,17 @@ class Seed004CommandLineTest {
     @Test
     void countUpTrainsSavesEvaluatesAndGeneratesFromTheCommandLine() {
         Path model = train("count-up", "40");
-        Run evaluate = run("evaluate", "count-up", "--model", model.toString(), "--data-dir", tmp.resolve("data").toString());
+        CommandLineRun evaluate = run("evaluate", "count-up", "--model", model.toString(), "--data-dir",
+                tmp.resolve("data").toString());
         assertTrue(evaluate.code() == 0 || evaluate.code() == 1, evaluate.err());
         assertTrue(evaluate.out().contains("max_abs_error"), evaluate.out());
 
-        Run predict = run("predict", "count-up", "--model", model.toString(), "--input", "105");
+        CommandLineRun predict = run("predict", "count-up", "--model", model.toString(), "--input", "105");
         assertEquals(0, predict.code(), predict.err());
         assertTrue(predict.out().startsWith("generated from 105:"), predict.out());
         assertEquals(8, predict.out().strip().split(":")[1].strip().split(" ").length, predict.out());
 
-        Run three = run("predict", "count-up", "--model", model.toString(), "--input", "7,3");
+        CommandLineRun three = run("predict", "count-up", "--model", model.toString(), "--input", "7,3");
         assertEquals(0, three.code(), three.err());
         assertEquals(3, three.out().strip().split(":")[1].strip().split(" ").length, three.out());
 
@@ -114,7 +91,8 @@ class Seed004CommandLineTest {
     @Test
     void increasingSumTrainsSavesAndPredictsFromTheCommandLine() {
         Path model = train("increasing-sum", "1");
-        Run predict = run("predict", "increasing-sum", "--model", model.toString(), "--input", "1,3;4,2;5,7;-2,15");
+        CommandLineRun predict = run("predict", "increasing-sum", "--model", model.toString(), "--input",
+                "1,3;4,2;5,7;-2,15");
         assertEquals(0, predict.code(), predict.err());
         assertTrue(predict.out().startsWith("probability that x1+x2 rises at every step: "), predict.out());
         assertTrue(predict.out().contains("sums 4 6 12 13: the rule says rising"), predict.out());
@@ -128,7 +106,7 @@ class Seed004CommandLineTest {
     @Test
     void gradientChecksPass() {
         for (String task : List.of("increasing-sum", "count-up")) {
-            Run run = run("gradcheck", task);
+            CommandLineRun run = run("gradcheck", task);
             assertEquals(0, run.code(), run.out() + run.err());
             assertTrue(run.out().contains("All gradient checks passed."), run.out());
             assertFalse(run.out().contains("FAILED"), run.out());
