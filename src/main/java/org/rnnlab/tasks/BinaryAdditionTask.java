@@ -36,6 +36,7 @@ import org.rnnlab.BadInputException;
 import org.rnnlab.data.BinaryAdditionData;
 import org.rnnlab.data.BinaryAdditionData.Pair;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
@@ -77,9 +78,12 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
             @Doc("learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
             @Doc("pairs per minibatch") int batchSize,
             @Doc("print one random addition the seed's way (error, predicted bits, true bits, a + b) every N epochs; 0 never")
-            int printEvery) {
+            int printEvery,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--training-pairs", trainingPairs, 1, 1_000_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
@@ -108,14 +112,14 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
     public Options defaultOptions() {
         // Measured on 11 seeds: every pair exact by epoch 2 or 3 of 8. Adam at 0.02 took 3 to 5 epochs;
         // at 0.1 one seed slipped back below 100% in its last epoch.
-        return new Options(8, 42, 4000, 16, true, true, 0.05, 32, 1);
+        return new Options(8, 42, 4000, 16, true, true, 0.05, 32, 1, null);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
         return new Options(1, d.seed(), d.trainingPairs(), d.hidden(), d.hiddenBias(), d.outputBias(),
-                d.learningRate(), d.batchSize(), d.printEvery());
+                d.learningRate(), d.batchSize(), d.printEvery(), null);
     }
 
     // ---- Data: random training pairs and all 128 x 128 pairs as CSV, read back by DataVec
@@ -158,12 +162,12 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
     // ---- Network: sigmoid SimpleRnn 2 -> 16, sigmoid output per step, binary cross-entropy
 
     static MultiLayerConfiguration network(Options options) {
-        SimpleRnn.Builder rnn = new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.SIGMOID);
+        SimpleRnn.Builder rnn = options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.SIGMOID);
         if (!options.hiddenBias()) {
             // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
             rnn.biasInit(0).biasUpdater(new Sgd(0.0));
         }
-        RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunction.XENT).nOut(1)
+        RnnOutputLayer.Builder output = options.implementation().rnnOutput(LossFunction.XENT).nOut(1)
                 .activation(Activation.SIGMOID);
         if (!options.outputBias()) {
             output.biasInit(0).biasUpdater(new Sgd(0.0));

@@ -30,6 +30,7 @@ import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
@@ -61,9 +62,12 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
             @Doc("sizes of the stacked sigmoid SimpleRnn layers, input side first") int[] hidden,
             @Doc("train a bias in the hidden layers (false keeps it at zero, as seed 000 does)") boolean hiddenBias,
             @Doc("learning rate of Adam for the first half of the epochs; then a third, then a tenth") double learningRate,
-            @Doc("sequences per minibatch") int batchSize) {
+            @Doc("sequences per minibatch") int batchSize,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             if (target == null) {
                 throw new BadInputException("--target must be SUM or LAST");
@@ -92,13 +96,13 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.01, 32);
+        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.01, 32, null);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(5, d.seed(), d.target(), d.hidden(), d.hiddenBias(), d.learningRate(), d.batchSize());
+        return new Options(5, d.seed(), d.target(), d.hidden(), d.hiddenBias(), d.learningRate(), d.batchSize(), null);
     }
 
     // ---- Data: 600 seeded sequences as CSV, read back by DataVec with the label at the last step
@@ -135,14 +139,14 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
                 .weightInit(WeightInit.XAVIER)
                 .list();
         for (int size : options.hidden()) {
-            SimpleRnn.Builder rnn = new SimpleRnn.Builder().nOut(size).activation(Activation.SIGMOID);
+            SimpleRnn.Builder rnn = options.implementation().simpleRnn().nOut(size).activation(Activation.SIGMOID);
             if (!options.hiddenBias()) {
                 // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
                 rnn.biasInit(0).biasUpdater(new Sgd(0.0));
             }
             layers.layer(rnn.build());
         }
-        layers.layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
+        layers.layer(options.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
         return layers.setInputType(InputType.recurrent(1)).build();
     }
 

@@ -26,6 +26,7 @@ import org.rnnlab.data.CountUpData;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
@@ -62,9 +63,12 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
             @Doc("seed of the initial weights and the shuffling") long seed,
             @Doc("units in the linear SimpleRnn layer") int hidden,
             @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("sequences per minibatch") int batchSize) {
+            @Doc("sequences per minibatch") int batchSize,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
@@ -89,13 +93,13 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(100, 42, 4, 0.03, 10);
+        return new Options(100, 42, 4, 0.03, 10, null);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize());
+        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null);
     }
 
     // ---- Data: n..n+4 -> n+1..n+5 for n in 0..99, as CSV read back by DataVec
@@ -133,9 +137,9 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
                 .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.IDENTITY)
+                .layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.IDENTITY)
                         .weightInitRecurrent(WeightInit.ZERO).build())
-                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .layer(options.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))
                 .build();
     }

@@ -28,6 +28,7 @@ import org.rnnlab.data.IncreasingSumData;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.MultiSequenceCsv;
 import org.rnnlab.data.NumberList;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
@@ -84,9 +85,12 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
             @Doc("seed of the data, the initial weights and everything else random") long seed,
             @Doc("units in the tanh SimpleRnn layer") int hidden,
             @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("sequences per minibatch") int batchSize) {
+            @Doc("sequences per minibatch") int batchSize,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
@@ -111,13 +115,13 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
 
     @Override
     public Options defaultOptions() {
-        return new Options(20, 42, 5, 0.08, 128);
+        return new Options(20, 42, 5, 0.08, 128, null);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(3, d.seed(), d.hidden(), d.learningRate(), d.batchSize());
+        return new Options(3, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null);
     }
 
     // ---- Data: 8000 balanced sequences of 2..8 points as CSV, a fifth held out, read back by DataVec
@@ -163,8 +167,8 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
                 .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.TANH).build())
-                .layer(new RnnOutputLayer.Builder(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
+                .layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(options.implementation().rnnOutput(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
                 .setInputType(InputType.recurrent(INPUTS))
                 .build();
     }

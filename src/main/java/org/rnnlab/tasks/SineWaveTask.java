@@ -22,6 +22,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.Updaters;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.data.DatasetFolder;
@@ -56,9 +57,12 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
             @Doc("seed of the noise, the held-out choice, the initial weights and everything else random") long seed,
             @Doc("units in the tanh SimpleRnn layer") int hidden,
             @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("sequences per minibatch") int batchSize) {
+            @Doc("sequences per minibatch") int batchSize,
+            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
+            LayerImplementation implementation) {
 
         public Options {
+            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
@@ -83,13 +87,13 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(300, 42, 32, 0.01, 8);
+        return new Options(300, 42, 32, 0.01, 8, null);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize());
+        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null);
     }
 
     // ---- Data: 100 seeded half-periods as CSV, a fifth held out, read back by DataVec
@@ -124,8 +128,8 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
                 .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.TANH).build())
-                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(options.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))
                 .build();
     }

@@ -47,7 +47,7 @@ class BinaryAdditionTaskTest {
 
     /** A short run on few pairs, for tests about the machinery rather than the result. */
     private static BinaryAdditionTask.Options small(int epochs, boolean hiddenBias, boolean outputBias, int printEvery) {
-        return new BinaryAdditionTask.Options(epochs, 3, 200, 16, hiddenBias, outputBias, 0.05, 32, printEvery);
+        return new BinaryAdditionTask.Options(epochs, 3, 200, 16, hiddenBias, outputBias, 0.05, 32, printEvery, null);
     }
 
     @Test
@@ -148,14 +148,14 @@ class BinaryAdditionTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(0, 1, 100, 16, true, true, 0.05, 32, 1));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 0, 16, true, true, 0.05, 32, 1));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 0, true, true, 0.05, 32, 1));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(0, 1, 100, 16, true, true, 0.05, 32, 1, null));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 0, 16, true, true, 0.05, 32, 1, null));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 0, true, true, 0.05, 32, 1, null));
         assertThrows(BadInputException.class,
-                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, Double.NaN, 32, 1));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 0, 1));
+                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, Double.NaN, 32, 1, null));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 0, 1, null));
         BadInputException e = assertThrows(BadInputException.class,
-                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 32, -1));
+                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 32, -1, null));
         assertTrue(e.getMessage().contains("--print-every") && e.getMessage().contains("0..100000"), e.getMessage());
     }
 }

@@ -25,7 +25,7 @@ class BinarySumTaskTest {
     }
 
     private BinarySumTask.Options options(int epochs, boolean hiddenBias) {
-        return new BinarySumTask.Options(epochs, 5, Target.SUM, new int[] {6, 4}, hiddenBias, 0.01, 32);
+        return new BinarySumTask.Options(epochs, 5, Target.SUM, new int[] {6, 4}, hiddenBias, 0.01, 32, null);
     }
 
     @Test
@@ -65,12 +65,12 @@ class BinarySumTaskTest {
     @Test
     void optionsOutOfRangeAreRejected() {
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(0, 1, Target.SUM, new int[] {6}, true, 0.01, 32));
+                () -> new BinarySumTask.Options(0, 1, Target.SUM, new int[] {6}, true, 0.01, 32, null));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {}, true, 0.01, 32));
+                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {}, true, 0.01, 32, null));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {6}, true, Double.NaN, 32));
+                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {6}, true, Double.NaN, 32, null));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, null, new int[] {6}, true, 0.01, 32));
+                () -> new BinarySumTask.Options(1, 1, null, new int[] {6}, true, 0.01, 32, null));
     }
 }

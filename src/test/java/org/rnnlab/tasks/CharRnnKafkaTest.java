@@ -21,14 +21,10 @@ import org.rnnlab.report.TaskMetrics;
 
 /**
  * The default char-rnn training on the seed's corpus, Kafka's Metamorphosis
- * (../shared/data/kafka.txt, not part of the project): the held-out loss falls well below a
- * uniform guess (at most half of ln V), more than a fifth of its sampled words are Kafka's, and the
- * reloaded zip gives the same metrics. Skipped, saying why, where the corpus is absent. Takes the default
- * budget: 165 s of training.
- *
- * <p>Issue 5's floor is stricter, 2.0 nats per character, and the task reports it (NOT MET for
- * now: measured 2.026 at 29,000 characters per second on this 2-core machine). Reaching it in the
- * 3-minute budget needs the faster recurrent layer of issue 9, so this test does not claim it.
+ * (../shared/data/kafka.txt, not part of the project): the held-out loss meets issue 5's floor of
+ * 2.0 nats per character, most of the sampled words are Kafka's, and the reloaded zip gives the
+ * same metrics. Skipped, saying why, where the corpus is absent. Takes the default budget: 165 s
+ * of training (measured here: held-out 1.778 at 200,000 characters per second, 67% real words).
  */
 class CharRnnKafkaTest {
     // Checks: the held-out loss, identical metrics after reloading, and that samples contain Kafka's words.
@@ -52,8 +48,7 @@ class CharRnnKafkaTest {
 
         TaskRunner.Outcome outcome = TaskRunner.train(task, task.defaultOptions(), context, out);
         System.out.print(outcome.metrics().format());
-        double uniform = outcome.metrics().get("uniform_loss_per_char");
-        assertTrue(outcome.metrics().get("held_out_loss_per_char") <= 0.5 * uniform, outcome.metrics().format());
+        assertTrue(outcome.metrics().floorsMet(), outcome.metrics().format());
         TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
         assertEquals(outcome.metrics().values(), reloaded.values());
 
@@ -69,9 +64,7 @@ class CharRnnKafkaTest {
         long real = Arrays.stream(sampled).filter(words::contains).count();
         System.out.printf("%d of %d sampled words are Kafka's words%n%s%n", real, sampled.length,
                 sample.substring(0, 300));
-        // Issue 5 asks for mostly real words; measured at temperature 0.8 after 165 s: 162 of 373 (43%).
-        // That goal is not met yet (see the class comment), so the share is reported, and the test
-        // only insists that the model writes Kafka's words at all, which an untrained one does not.
-        assertTrue(real > 0.2 * sampled.length, real + " of " + sampled.length + " words are real:\n" + sample);
+        // Measured at temperature 0.8 after 165 s: 263 of 393 (67%); an untrained model writes almost none.
+        assertTrue(real > 0.5 * sampled.length, real + " of " + sampled.length + " words are real:\n" + sample);
     }
 }

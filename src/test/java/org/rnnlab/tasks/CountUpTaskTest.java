@@ -106,7 +106,7 @@ class CountUpTaskTest {
 
     @Test
     void aSavedModelGeneratesExactlyTheSameSequenceAfterLoading() throws IOException {
-        CountUpTask.Options options = new CountUpTask.Options(20, 3, 4, 0.01, 10);
+        CountUpTask.Options options = new CountUpTask.Options(20, 3, 4, 0.01, 10, null);
         Training training = task.train(options, context());
         Path file = dir.resolve("model.zip");
         ModelStore.save(file, training.model(), ModelInfo.of(task.name(), options));
@@ -136,11 +136,11 @@ class CountUpTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(0, 1, 4, 0.01, 10));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 0, 0.01, 10));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, Double.NaN, 10));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, 0.01, 0));
-        String message = assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 2000, 0.01, 10))
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(0, 1, 4, 0.01, 10, null));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 0, 0.01, 10, null));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, Double.NaN, 10, null));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, 0.01, 0, null));
+        String message = assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 2000, 0.01, 10, null))
                 .getMessage();
         assertTrue(message.contains("--hidden") && message.contains("1..1024"), message);
     }

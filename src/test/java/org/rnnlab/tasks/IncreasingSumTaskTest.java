@@ -33,7 +33,7 @@ class IncreasingSumTaskTest {
 
     private IncreasingSumTask.Options options(int epochs, long seed) {
         IncreasingSumTask.Options d = task.defaultOptions();
-        return new IncreasingSumTask.Options(epochs, seed, d.hidden(), d.learningRate(), d.batchSize());
+        return new IncreasingSumTask.Options(epochs, seed, d.hidden(), d.learningRate(), d.batchSize(), null);
     }
 
     @Test
@@ -140,10 +140,10 @@ class IncreasingSumTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(0, 1, 5, 0.05, 64));
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 0, 0.05, 64));
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0, 64));
-        String message = assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0.05, 0))
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(0, 1, 5, 0.05, 64, null));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 0, 0.05, 64, null));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0, 64, null));
+        String message = assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0.05, 0, null))
                 .getMessage();
         assertTrue(message.contains("--batch-size") && message.contains("1..100000"), message);
     }
