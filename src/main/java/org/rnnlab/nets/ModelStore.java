@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -33,6 +34,15 @@ public final class ModelStore {
     public static final String INFO_ENTRY = "rnnlab.json";
     public static final int FORMAT_VERSION = 1;
     private static final String[] DL4J_ENTRIES = {"configuration.json", "coefficients.bin"};
+    /**
+     * Every entry an rnnlab model may hold. Anything else is refused before DL4J reads the zip: in
+     * particular DL4J's {@code preprocessor.bin}, which ModelSerializer reads with Java object
+     * deserialization, a way for a crafted file to run code.
+     */
+    private static final Set<String> ALLOWED_ENTRIES = Set.of(INFO_ENTRY, "configuration.json", "coefficients.bin",
+            "updaterState.bin", ModelSerializer.NORMALIZER_BIN);
+    /** Far above any rnnlab model (char-rnn's is 0.2 MB); a larger entry is a damaged or hostile file. */
+    private static final long MAX_ENTRY_BYTES = 256L << 20;
 
     /** A network and what rnnlab knows about it. */
     public record StoredModel(TrainedNetwork model, ModelInfo info) {
@@ -73,7 +83,7 @@ public final class ModelStore {
         });
     }
 
-    /** Reads only the rnnlab.json entry. */
+    /** Reads only the rnnlab.json entry, after checking every entry's name, size and checksum. */
     public static ModelInfo readInfo(Path file) {
         requireReadableFile(file);
         try (ZipFile zip = new ZipFile(file.toFile())) {
@@ -82,6 +92,7 @@ public final class ModelStore {
                     throw new BadInputException(file + " is a zip but not a DL4J model (no " + name + ")");
                 }
             }
+            checkEntries(file, zip);
             ZipEntry entry = zip.getEntry(INFO_ENTRY);
             if (entry == null) {
                 throw new BadInputException(file + " is a DL4J model but not an rnnlab one (no " + INFO_ENTRY + ")");
@@ -112,12 +123,64 @@ public final class ModelStore {
         ModelInfo info = readInfo(file);
         try {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
-            DataNormalization normalizer = hasEntry(file, ModelSerializer.NORMALIZER_BIN)
-                    ? ModelSerializer.restoreNormalizerFromFile(file.toFile()) : null;
             ObjectNode state = info.extras() instanceof ObjectNode extras ? extras : null;
-            return new StoredModel(new TrainedNetwork(network, normalizer, state), info);
+            return new StoredModel(new TrainedNetwork(network, readNormalizer(file), state), info);
         } catch (IOException | RuntimeException e) {
             throw new BadInputException("cannot load the network in " + file + ": " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // A well-formed zip whose arrays claim absurd sizes: a damaged or hostile file, not a bug of ours.
+            throw new BadInputException("cannot load the network in " + file + ": its arrays do not fit in memory", e);
+        }
+    }
+
+    /**
+     * The normalizer through NormalizerSerializer alone. ModelSerializer.restoreNormalizerFromFile
+     * falls back on Java object deserialization for entries it does not recognise.
+     */
+    private static DataNormalization readNormalizer(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry entry = zip.getEntry(ModelSerializer.NORMALIZER_BIN);
+            if (entry == null) {
+                return null;
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                return NormalizerSerializer.getDefault().restore(in);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new BadInputException(file + ": " + ModelSerializer.NORMALIZER_BIN + " is not a normalizer rnnlab reads ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /**
+     * Refuses entries rnnlab does not write, and reads every entry to its end so that the zip's
+     * CRC-32 checks run before DL4J parses anything: a damaged file fails here, as a damaged file,
+     * rather than as garbage array shapes inside ND4J.
+     */
+    private static void checkEntries(Path file, ZipFile zip) throws IOException {
+        var entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            ZipEntry entry = entries.nextElement();
+            if (!ALLOWED_ENTRIES.contains(entry.getName())) {
+                throw new BadInputException(file + " holds an entry rnnlab does not write, " + entry.getName()
+                        + "; refused (DL4J would read some such entries as Java objects)");
+            }
+            long read = 0;
+            try (InputStream in = zip.getInputStream(entry)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    read += n;
+                    if (read > MAX_ENTRY_BYTES) {
+                        throw new BadInputException(file + ": entry " + entry.getName() + " is larger than "
+                                + (MAX_ENTRY_BYTES >> 20) + " MB; not an rnnlab model");
+                    }
+                }
+            } catch (ZipException | java.io.EOFException e) {
+                throw new BadInputException(file + " is damaged: entry " + entry.getName() + " does not read back ("
+                        + e.getMessage() + ")", e);
+            }
         }
     }
 
@@ -135,12 +198,6 @@ public final class ModelStore {
         @Override
         public void close() throws IOException {
             flush();
-        }
-    }
-
-    private static boolean hasEntry(Path file, String name) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            return zip.getEntry(name) != null;
         }
     }
 

@@ -43,7 +43,7 @@ class ModelStoreTest {
                 .setInputType(InputType.recurrent(2)).build();
     }
 
-    private static TrainedNetwork model() {
+    static TrainedNetwork model() {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration());
         network.init();
         Nd4j.getRandom().setSeed(11);
