@@ -17,7 +17,17 @@ public final class Main {
         // (and for a char-rnn sample's non-ASCII letters) under LANG=C.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.UTF_8);
+        // Ctrl-C or SIGTERM: say what state the files are in (AtomicFile's own hook removes any
+        // half-written temporary file, so a model on disk is the old one or a complete new one).
+        boolean[] finished = {false};
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!finished[0]) {
+                out.flush();
+                System.err.println("rnnlab: stopped before the end; files saved before now are complete, nothing half-written is left");
+            }
+        }, "rnnlab-stop-notice"));
         int code = execute(out, System.err, args);
+        finished[0] = true;
         out.flush();
         System.exit(code);
     }

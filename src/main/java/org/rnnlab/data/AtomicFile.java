@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a file so that readers see either the old content or the complete new content, never a
@@ -24,13 +26,36 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /**
+     * Temporary files being written now. A JVM stopped by Ctrl-C or SIGTERM runs its shutdown hooks
+     * but not the {@code finally} below, so a hook deletes them: a stopped run leaves the old file
+     * and no half-written one beside it.
+     */
+    private static final Set<Path> UNFINISHED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFile::deleteUnfinished, "rnnlab-unfinished-files"));
+    }
+
     private AtomicFile() {
+    }
+
+    /** Deletes the temporary files of writes still in progress (what the shutdown hook does). */
+    static void deleteUnfinished() {
+        for (Path temp : UNFINISHED) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // nothing more can be done while the JVM stops
+            }
+        }
     }
 
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        UNFINISHED.add(temp);
         try {
             readableByAll(temp);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -42,6 +67,7 @@ public final class AtomicFile {
             moveIntoPlace(temp, target);
         } finally {
             Files.deleteIfExists(temp);
+            UNFINISHED.remove(temp);
         }
     }
 

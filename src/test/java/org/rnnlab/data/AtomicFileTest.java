@@ -99,4 +99,49 @@ class AtomicFileTest {
         AtomicFile.writeString(target, "{ }");
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
     }
+
+    /** What a Ctrl-C in the middle of a save does: the shutdown hook removes the half-written file. */
+    @Test
+    void aStopDuringTheWriteLeavesTheOldFileAndNoTemporaryOne() throws IOException {
+        Path target = dir.resolve("model.zip");
+        Files.writeString(target, "old model");
+        assertThrows(IOException.class, () -> AtomicFile.write(target, out -> {
+            out.write("half of a new mod".getBytes(StandardCharsets.UTF_8));
+            assertEquals(2, folderContents().size(), "the temporary file exists while writing");
+            AtomicFile.deleteUnfinished(); // as the shutdown hook would, with the JVM stopping here
+        }));
+        assertEquals("old model", Files.readString(target));
+        assertEquals(List.of("model.zip"), folderContents());
+    }
+
+    /** Two runs saving to the same place: the file is always one of them, complete, never a mix. */
+    @Test
+    void concurrentWritersLeaveOneCompleteFile() throws Exception {
+        Path target = dir.resolve("model.zip");
+        byte[] a = new byte[200_000];
+        byte[] b = new byte[200_000];
+        java.util.Arrays.fill(a, (byte) 'a');
+        java.util.Arrays.fill(b, (byte) 'b');
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                var first = pool.submit(() -> {
+                    AtomicFile.write(target, out -> out.write(a));
+                    return null;
+                });
+                var second = pool.submit(() -> {
+                    AtomicFile.write(target, out -> out.write(b));
+                    return null;
+                });
+                first.get();
+                second.get();
+                byte[] content = Files.readAllBytes(target);
+                org.junit.jupiter.api.Assertions.assertTrue(java.util.Arrays.equals(content, a)
+                        || java.util.Arrays.equals(content, b), "round " + round + ": a mix of both writes");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(List.of("model.zip"), folderContents());
+    }
 }

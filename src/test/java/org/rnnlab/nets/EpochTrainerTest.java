@@ -83,4 +83,19 @@ class EpochTrainerTest {
         assertEquals(6, EpochTrainer.binary(model, masked()).totalCount(0));
         assertTrue(values.get("train_accuracy") >= 0 && values.get("train_accuracy") <= 1);
     }
+
+    @Test
+    void aNonFiniteMeasureStopsTrainingNamingTheEpoch() {
+        MultiLayerNetwork network = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new SimpleRnn.Builder().nOut(3).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
+                .setInputType(InputType.recurrent(2)).build());
+        network.init();
+        int[] epoch = {0};
+        EpochTrainer.EpochMeasure divergesAtThree = model -> Map.of("train_loss", ++epoch[0] < 3 ? 0.5 : Double.NaN);
+        org.rnnlab.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(org.rnnlab.BadInputException.class,
+                () -> EpochTrainer.train("demo", TrainedNetwork.withoutNormalizer(network), masked(), 4, 1, 10,
+                        divergesAtThree, false));
+        assertTrue(e.getMessage().contains("diverged at epoch 3") && e.getMessage().contains("train_loss"), e.getMessage());
+    }
 }
