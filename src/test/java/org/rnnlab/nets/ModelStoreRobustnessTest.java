@@ -83,6 +83,30 @@ class ModelStoreRobustnessTest {
     }
 
     @Test
+    void anEmptyFileAndABrokenRnnlabJsonAreRefusedByName() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.zip"));
+        assertTrue(assertThrows(BadInputException.class, () -> ModelStore.load(empty)).getMessage()
+                .contains("not a model zip"));
+
+        Path valid = validModel();
+        Path broken = dir.resolve("broken-info.zip");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(valid));
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(broken))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                if (entry.getName().equals(ModelStore.INFO_ENTRY)) {
+                    out.write("{\"task\": \"demo-task\", \"format_version\": ".getBytes());
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        BadInputException e = assertThrows(BadInputException.class, () -> ModelStore.load(broken));
+        assertTrue(e.getMessage().contains(ModelStore.INFO_ENTRY) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
     void aNormalizerEntryThatIsNotOneIsRefused() throws IOException {
         Path file = dir.resolve("no-normalizer.zip");
         org.nd4j.linalg.dataset.api.preprocessor.DataNormalization none = null;
