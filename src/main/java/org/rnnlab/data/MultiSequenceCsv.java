@@ -122,8 +122,15 @@ public final class MultiSequenceCsv {
             throw new BadInputException(features + " holds no sequences");
         }
         try {
-            return new SequenceRecordReaderDataSetIterator(reader(features), labels, sequences, -1, true, alignment)
+            DataSet data = new SequenceRecordReaderDataSetIterator(reader(features), labels, sequences, -1, true, alignment)
                     .next();
+            if (data.numExamples() != sequences || labels.hasNext()) {
+                throw new BadInputException(features + " holds " + sequences + " sequences but its labels file holds "
+                        + (labels.hasNext() ? "more" : "fewer"));
+            }
+            return data;
+        } catch (java.util.NoSuchElementException e) {
+            throw new BadInputException(features + " holds " + sequences + " sequences but its labels file holds fewer", e);
         } catch (NumberFormatException e) {
             throw new BadInputException("a cell in " + features + " or its labels is not a number: " + e.getMessage(), e);
         } catch (IllegalStateException e) {

@@ -3,6 +3,7 @@ package org.rnnlab.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
@@ -58,5 +59,18 @@ class MultiSequenceCsvTest {
         Files.writeString(ragged, "# x1, x2\n1,2,3\n4,5\n");
         assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(ragged, LineSequenceCsv.reader(labels),
                 AlignmentMode.ALIGN_END));
+    }
+
+    @Test
+    void aLabelsFileWithMoreOrFewerSequencesIsBadInput() throws IOException {
+        Path features = dir.resolve("two.csv");
+        Files.writeString(features, "# x1, x2\n1,2\n3,4\n\n5\n6\n");
+        for (String labelRows : new String[] {"label\n1\n", "label\n1\n0\n1\n"}) {
+            Path labels = dir.resolve("labels.csv");
+            Files.writeString(labels, labelRows);
+            BadInputException e = assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(features,
+                    LineSequenceCsv.reader(labels), AlignmentMode.ALIGN_END));
+            assertTrue(e.getMessage().contains("labels file"), e.getMessage());
+        }
     }
 }
