@@ -1,0 +1,46 @@
+package org.rnnlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rnnlab.data.Json;
+
+/** A short `rnnlab bench`: every figure is there, in the table and in the JSON file. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aShortBenchWritesEveryFigure() throws IOException {
+        Path out = dir.resolve("bench.json");
+        CommandLineRun run = CommandLineRun.run("--data-dir", dir.resolve("no-data").toString(), "bench",
+                "--repeats", "1", "--seconds", "0.2", "--batch", "4", "--memory-seconds", "0", "--skip-tasks",
+                "--out", out.toString());
+        assertEquals(0, run.code(), run.err() + run.out());
+        assertTrue(run.out().contains("random, 80 symbols"), run.out());
+        JsonNode report = Json.MAPPER.readTree(out.toFile());
+        List<String> names = new ArrayList<>();
+        report.get("measurements").forEach(m -> {
+            names.add(m.get("name").asText());
+            assertTrue(m.get("median").asDouble() > 0, m.toString());
+        });
+        assertEquals(List.of("startup_jvm_and_nd4j", "char_rnn_train_dl4j_batch_1", "char_rnn_train_fast_batch_1",
+                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_sample_fast", "char_rnn_sample_dl4j"),
+                names);
+        assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4").asDouble() > 0);
+        assertTrue(report.get("machine").get("cores").asInt() >= 1);
+    }
+
+    @Test
+    void badRepeatsAreRefused() {
+        String line = CommandLineRun.run("bench", "--repeats", "0").oneLineError();
+        assertTrue(line.contains("--repeats"), line);
+    }
+}
