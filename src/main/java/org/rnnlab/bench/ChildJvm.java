@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A second JVM on rnnlab's own class path, for what one process cannot measure about itself: its
@@ -34,7 +35,7 @@ final class ChildJvm {
         Process process = builder.start();
         Path status = Path.of("/proc", Long.toString(process.pid()), "status");
         long peak = -1;
-        while (!process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
             peak = Math.max(peak, highWaterMarkKb(status));
         }
         double wall = (System.nanoTime() - start) / 1e9;

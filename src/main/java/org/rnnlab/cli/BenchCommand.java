@@ -3,6 +3,9 @@ package org.rnnlab.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import org.rnnlab.data.TextCorpus;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.tasks.CharRnnTask;
 import org.rnnlab.tasks.Task;
+import org.rnnlab.tasks.TaskContext;
 import org.rnnlab.tasks.TaskRegistry;
 import org.rnnlab.tasks.TaskRunner;
 import picocli.CommandLine.Command;
@@ -149,9 +153,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O> task, Path modelDir) throws IOException {
-        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
-        return TaskRunner.train(task, task.defaultOptions(),
-                new org.rnnlab.tasks.TaskContext(root.dataDir, quiet, false), modelDir);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        return TaskRunner.train(task, task.defaultOptions(), new TaskContext(root.dataDir, quiet, false), modelDir);
     }
 
     private static ObjectNode machine() {
@@ -160,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         machine.put("java", System.getProperty("java.version"));
         machine.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
-        machine.put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        machine.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return machine;
     }
 }

@@ -3,6 +3,8 @@ package org.rnnlab.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -150,10 +152,8 @@ class FastLayersTest {
         INDArray whole = network.output(sequence);
         network.rnnClearPreviousState();
         for (int t = 0; t < STEPS; t++) {
-            INDArray step = network.rnnTimeStep(sequence.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1)));
-            INDArray expected = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1));
+            INDArray step = network.rnnTimeStep(sequence.get(all(), all(), interval(t, t + 1)));
+            INDArray expected = whole.get(all(), all(), interval(t, t + 1));
             assertTrue(expected.equalsWithEps(step, 1e-12), "step " + t);
         }
     }
