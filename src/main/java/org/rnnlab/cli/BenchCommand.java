@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.rnnlab.BadInputException;
 import org.rnnlab.bench.CharRnnThroughput;
 import org.rnnlab.bench.Measurement;
+import org.rnnlab.bench.TimeToFloor;
 import org.rnnlab.bench.ProcessMeasurements;
 import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
@@ -24,7 +25,7 @@ import org.rnnlab.tasks.CharRnnTask;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskContext;
 import org.rnnlab.tasks.TaskRegistry;
-import org.rnnlab.tasks.TaskRunner;
+import org.rnnlab.tasks.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -136,25 +137,28 @@ final class BenchCommand implements Callable<Integer> {
         return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3g", value);
     }
 
-    /** Every task trained once with its defaults: the time it takes and whether its floors are met. */
+    /**
+     * Every task trained once with its defaults (not saved): its training time, and the time its
+     * per-epoch curves first met every floor where they are tracked per epoch.
+     */
     private ArrayNode tasks() throws IOException {
         ArrayNode rows = Json.MAPPER.createArrayNode();
-        Path dir = Files.createTempDirectory("rnnlab-bench");
         for (Task<?> task : TaskRegistry.all()) {
-            TaskRunner.Outcome outcome = trainWithDefaults(task, dir.resolve(task.name()));
-            ObjectNode row = rows.addObject();
-            row.put("task", task.name());
-            row.put("train_seconds", outcome.trainSeconds());
-            row.put("floors_met", outcome.metrics().floorsMet());
-            root.out.printf(Locale.ROOT, "task %-16s %6.1f s  floors %s%n", task.name(), outcome.trainSeconds(),
-                    outcome.metrics().floorsMet() ? "met" : "NOT MET");
+            TimeToFloor time = trainWithDefaults(task);
+            rows.add(Json.MAPPER.valueToTree(time));
+            root.out.printf(Locale.ROOT, "task %-16s %6.1f s training, floors %s%s%n", task.name(), time.trainSeconds(),
+                    time.floorsMet() ? "met" : "NOT MET", time.perEpoch()
+                            ? String.format(Locale.ROOT, ", first met after epoch %d at %.1f s", time.epoch(), time.secondsToFloor())
+                            : " (not followed per epoch)");
         }
         return rows;
     }
 
-    private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O> task, Path modelDir) throws IOException {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return TaskRunner.train(task, task.defaultOptions(), new TaskContext(root.dataDir, quiet, false), modelDir);
+    private <O extends Record> TimeToFloor trainWithDefaults(Task<O> task) throws IOException {
+        TaskContext quiet = new TaskContext(root.dataDir, new PrintStream(OutputStream.nullOutputStream()), false);
+        O options = task.defaultOptions();
+        Training training = task.train(options, quiet);
+        return TimeToFloor.of(task.name(), training, task.evaluate(training.model(), options, quiet));
     }
 
     private static ObjectNode machine() {

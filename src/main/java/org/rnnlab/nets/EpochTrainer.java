@@ -126,6 +126,7 @@ public final class EpochTrainer {
         }
         List<DataSet> examples = new ArrayList<>(normalized.asList());
         Random shuffle = new Random(seed);
+        List<Double> elapsed = new ArrayList<>();
         long start = System.nanoTime();
         try (TrainingProgress progress = TrainingProgress.start(label, epochs, "epochs", showProgress)) {
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -140,12 +141,13 @@ public final class EpochTrainer {
                     }
                     history.computeIfAbsent(value.getKey(), k -> new ArrayList<>()).add(value.getValue());
                 }
+                elapsed.add((System.nanoTime() - start) / 1e9);
                 progress.step(values.entrySet().stream()
                         .map(v -> v.getKey() + " " + TaskMetrics.number(v.getValue()))
                         .collect(Collectors.joining("  ")));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Training(model, epochs, seconds, history);
+        return new Training(model, epochs, seconds, history, "epochs", elapsed);
     }
 }

@@ -12,9 +12,20 @@ import org.rnnlab.nets.TrainedNetwork;
  * @param seconds wall-clock training time, data loading excluded
  * @param history per-epoch curves by metric name (for example {@code train_mse}), written to metrics.json
  * @param unit    what {@code epochs} counts, as metrics.json names it: "epochs" or "iterations"
+ * @param elapsed training seconds at the end of each epoch, where the loop records them (for
+ *                {@code rnnlab bench}'s time to reach a floor); empty otherwise
  */
 public record Training(TrainedNetwork model, int epochs, double seconds, Map<String, List<Double>> history,
-        String unit) {
+        String unit, List<Double> elapsed) {
+
+    public Training {
+        elapsed = List.copyOf(elapsed);
+    }
+
+    /** Without per-epoch times. */
+    public Training(TrainedNetwork model, int epochs, double seconds, Map<String, List<Double>> history, String unit) {
+        this(model, epochs, seconds, history, unit, List.of());
+    }
 
     /** Counted in epochs. */
     public Training(TrainedNetwork model, int epochs, double seconds, Map<String, List<Double>> history) {
