@@ -56,12 +56,12 @@ public final class TrainingDashboard implements AutoCloseable {
             });
             deployed.get(START_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            vertx.close();
+            stopQuietly(vertx);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new BadInputException("cannot start DL4J's training UI on port " + port + ": " + cause.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            vertx.close();
+            stopQuietly(vertx);
             throw new BadInputException("interrupted while starting DL4J's training UI");
         } finally {
             if (previous == null) {
@@ -73,6 +73,16 @@ public final class TrainingDashboard implements AutoCloseable {
         InMemoryStatsStorage storage = new InMemoryStatsStorage();
         server.attach(storage);
         return new TrainingDashboard(server, storage);
+    }
+
+    /** After a failed start: DL4J's record of the server is cleared, so that a later start begins afresh. */
+    private static void stopQuietly(Vertx vertx) {
+        try {
+            VertxUIServer.stopInstance();
+        } catch (Exception | LinkageError ignored) {
+            // nothing was started to stop
+        }
+        vertx.close();
     }
 
     /** The listener to add to the network being trained; it reports every iteration to the UI. */
