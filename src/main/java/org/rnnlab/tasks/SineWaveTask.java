@@ -184,7 +184,7 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
         int[] epoch = {0};
         Training training = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
                 options.batchSize(), options.seed(), options.epochs(), model -> {
-                    if (drawAfter.contains(++epoch[0])) {
+                    if (drawAfter.contains(++epoch[0]) && context.drawPictures()) {
                         pictures.add(predictionsPicture(model, validation, epoch[0]));
                     }
                     return mse.measure(model);

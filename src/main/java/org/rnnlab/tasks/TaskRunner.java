@@ -1,5 +1,6 @@
 package org.rnnlab.tasks;
 
+import java.awt.AWTError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -57,8 +58,8 @@ public final class TaskRunner {
         MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
                 training.unit(), training.epochs(), metrics, training.history()));
 
-        List<WrittenPicture> pictures = context.drawPictures()
-                ? writePictures(outDir, pictures(task, options, training)) : List.of();
+        List<WrittenPicture> pictures = context.drawPictures() ? drawPictures(task, options, training, outDir, out)
+                : List.of();
 
         task.demo(training.model(), options, context);
         out.printf(Locale.ROOT, "Trained in %.1f s. Held-out metrics:%n", training.seconds());
@@ -78,10 +79,24 @@ public final class TaskRunner {
         return pictures;
     }
 
-    private static List<WrittenPicture> writePictures(Path outDir, List<Picture> pictures) throws IOException {
+    /**
+     * Draws and writes the pictures it can. A picture that cannot be drawn or written (no fonts in a
+     * minimal JRE, a full disk) is reported in one line and never fails the run: the model and
+     * metrics.json are already saved.
+     */
+    private static <O extends Record> List<WrittenPicture> drawPictures(Task<O> task, O options, Training training,
+            Path outDir, PrintStream out) {
         List<WrittenPicture> written = new ArrayList<>();
-        for (Picture picture : pictures) {
-            written.add(new WrittenPicture(picture.writeTo(outDir), picture.caption()));
+        try {
+            for (Picture picture : pictures(task, options, training)) {
+                try {
+                    written.add(new WrittenPicture(picture.writeTo(outDir), picture.caption()));
+                } catch (IOException | RuntimeException | LinkageError | AWTError e) {
+                    out.println("rnnlab: could not draw " + outDir.resolve(picture.fileName()) + ": " + e);
+                }
+            }
+        } catch (RuntimeException | LinkageError | AWTError e) {
+            out.println("rnnlab: could not draw the pictures of " + task.name() + ": " + e);
         }
         return written;
     }
