@@ -2,8 +2,13 @@ package org.rnnlab.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.rnnlab.BadInputException;
+import org.rnnlab.plots.ReportPage;
 import org.rnnlab.report.ResultsTable;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskContext;
@@ -15,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code rnnlab all}: every task with its defaults, then one results table. */
 @Command(name = "all", mixinStandardHelpOptions = true,
-        description = "Train every task with its defaults, save each under models/TASK, and end with a results table.")
+        description = "Train every task with its defaults, save each under models/TASK with its PNG charts, end with a "
+                + "results table, and write models/index.html: the table and every picture, readable offline.")
 final class AllCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
@@ -27,14 +33,20 @@ final class AllCommand implements Callable<Integer> {
             description = "the folder that gets one model folder per task (default: ${DEFAULT-VALUE})")
     Path outRoot;
 
+    @Option(names = "--no-plots", description = "write no PNG charts and no index.html (for headless batch runs)")
+    boolean noPlots;
+
     @Override
     public Integer call() throws IOException {
         ResultsTable table = new ResultsTable();
+        List<ReportPage.Section> sections = new ArrayList<>();
         boolean allMet = true;
         for (Task<?> task : TaskRegistry.all()) {
             try {
-                TaskRunner.Outcome outcome = trainWithDefaults(task, root.context());
+                TaskRunner.Outcome outcome = trainWithDefaults(task, root.context(!noPlots, List.of()));
                 table.add(task.name(), outcome.metrics(), outcome.trainSeconds(), !quick);
+                sections.add(new ReportPage.Section(task.name(), outcome.pictures().stream()
+                        .map(p -> new ReportPage.Figure(relative(p.file()), p.caption())).toList()));
                 allMet &= outcome.metrics().floorsMet();
             } catch (BadInputException e) {
                 // One task's failure (say, a diverged run) should not hide the others' results.
@@ -46,7 +58,18 @@ final class AllCommand implements Callable<Integer> {
         }
         root.out.println(quick ? "Results (quick run: floors not enforced)" : "Results");
         root.out.print(table.format());
+        if (!noPlots) {
+            Path page = ReportPage.write(outRoot, quick ? "rnnlab: all tasks (quick run)" : "rnnlab: all tasks", table,
+                    sections);
+            root.out.println("Report with every picture: " + page);
+        }
         return allMet || quick ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
+    }
+
+    /** A picture's path as index.html (in the output folder) links it: relative, with '/' separators. */
+    private String relative(Path picture) {
+        Path relative = outRoot.toAbsolutePath().normalize().relativize(picture.toAbsolutePath().normalize());
+        return StreamSupport.stream(relative.spliterator(), false).map(Path::toString).collect(Collectors.joining("/"));
     }
 
     private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O> task, TaskContext context)

@@ -13,6 +13,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Charts are drawn off-screen: no display is needed, and none is ever opened.
+        System.setProperty("java.awt.headless", "true");
         // UTF-8 whatever the locale: Java 17 otherwise writes '?' for Keras 3's box-drawing characters
         // (and for a char-rnn sample's non-ASCII letters) under LANG=C.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,

@@ -3,7 +3,9 @@ package org.rnnlab.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.rnnlab.BadInputException;
 import org.rnnlab.tasks.TaskContext;
 import org.rnnlab.tasks.TaskRegistry;
@@ -80,6 +82,11 @@ public final class RnnlabCommand implements Callable<Integer> {
 
     TaskContext context() {
         return new TaskContext(dataDir, out, !noProgress);
+    }
+
+    /** The context of a training run: with or without its PNG charts, and with DL4J listeners (the UI's) or none. */
+    TaskContext context(boolean drawPictures, List<TrainingListener> listeners) {
+        return new TaskContext(dataDir, out, !noProgress, drawPictures, listeners);
     }
 
     @Override

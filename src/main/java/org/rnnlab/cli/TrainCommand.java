@@ -1,9 +1,14 @@
 package org.rnnlab.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.rnnlab.BadInputException;
+import org.rnnlab.dashboard.TrainingDashboard;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskRegistry;
 import org.rnnlab.tasks.TaskRunner;
@@ -18,7 +23,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Generate or read a task's data, train its network, evaluate it on held-out data, "
-                + "and save DIR/model.zip and DIR/metrics.json (DIR is models/TASK unless --out says otherwise).")
+                + "and save DIR/model.zip, DIR/metrics.json and PNG charts (DIR is models/TASK unless --out says otherwise).")
 final class TrainCommand implements Callable<Integer> {
 
     static void addTaskSubcommands(CommandLine train, RnnlabCommand root) {
@@ -52,6 +57,12 @@ final class TrainCommand implements Callable<Integer> {
             spec.addOption(OptionSpec.builder("--out").paramLabel("DIR").type(Path.class)
                     .description("where model.zip and metrics.json go (default: models/" + task.name() + ")")
                     .build());
+            spec.addOption(OptionSpec.builder("--no-plots").arity("0").type(boolean.class)
+                    .description("write no PNG charts (for headless batch runs)").build());
+            spec.addOption(OptionSpec.builder("--ui").paramLabel("PORT").arity("0..1").type(Integer.class)
+                    .fallbackValue(Integer.toString(TrainingDashboard.DEFAULT_PORT))
+                    .description("watch the run in DL4J's training UI at http://localhost:PORT (default port "
+                            + TrainingDashboard.DEFAULT_PORT + "; loopback only)").build());
             RecordOptions.addTo(spec, task.defaultOptions());
             training.spec = spec;
             return spec;
@@ -65,8 +76,30 @@ final class TrainCommand implements Callable<Integer> {
         private <O extends Record> int run(Task<O> typed) throws IOException {
             O options = RecordOptions.read(spec, typed.optionsType());
             Path out = spec.findOption("--out").getValue();
-            TaskRunner.Outcome outcome = TaskRunner.train(typed, options, root.context(),
-                    out != null ? out : TaskRunner.defaultModelDir(typed.name()));
+            Path outDir = out != null ? out : TaskRunner.defaultModelDir(typed.name());
+            boolean drawPictures = !Boolean.TRUE.equals(spec.findOption("--no-plots").getValue());
+            Integer uiPort = spec.findOption("--ui").getValue();
+            if (uiPort == null) {
+                return verdict(TaskRunner.train(typed, options, root.context(drawPictures, List.of()), outDir));
+            }
+            try (TrainingDashboard dashboard = TrainingDashboard.start(uiPort)) {
+                root.out.println("DL4J's training UI: " + dashboard.address());
+                TaskRunner.Outcome outcome = TaskRunner.train(typed, options,
+                        root.context(drawPictures, List.of(dashboard.listener())), outDir);
+                keepOpenForTheUser(dashboard);
+                return verdict(outcome);
+            }
+        }
+
+        /** At a terminal, the finished run stays on show until the user presses Enter; otherwise the UI stops with the run. */
+        private void keepOpenForTheUser(TrainingDashboard dashboard) throws IOException {
+            if (System.console() != null) {
+                root.out.println("Training done; the UI stays at " + dashboard.address() + " until you press Enter.");
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            }
+        }
+
+        private static int verdict(TaskRunner.Outcome outcome) {
             return outcome.metrics().floorsMet() ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
         }
     }

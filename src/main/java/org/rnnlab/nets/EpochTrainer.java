@@ -148,6 +148,6 @@ public final class EpochTrainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Training(model, epochs, seconds, history, "epochs", elapsed);
+        return new Training(model, epochs, seconds, history, "epochs", List.of(), elapsed);
     }
 }

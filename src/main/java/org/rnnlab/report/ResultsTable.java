@@ -31,6 +31,14 @@ public final class ResultsTable {
         rows.add(new String[] {task, "-", "-", "-", "-", "FAILED: " + message, "-"});
     }
 
+    /** The header and then one row per floor (or failure), as {@link #format} lays them out. */
+    public List<List<String>> cells() {
+        List<List<String>> cells = new ArrayList<>();
+        cells.add(List.of(HEADER));
+        rows.forEach(row -> cells.add(List.of(row)));
+        return cells;
+    }
+
     public String format() {
         int[] widths = new int[HEADER.length];
         List<String[]> all = new ArrayList<>();

@@ -207,6 +207,7 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
         DataSet allPairs = read(dir, ALL_PAIRS);
         MultiLayerNetwork network = new MultiLayerNetwork(network(options));
         network.init();
+        context.attachListeners(network);
         // A live progress bar redraws the line above the cursor (seen under script(1)), which would
         // overwrite the last printed line; so while it runs, the printouts wait until it closes.
         ByteArrayOutputStream held = new ByteArrayOutputStream();

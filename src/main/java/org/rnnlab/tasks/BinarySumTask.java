@@ -6,6 +6,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
@@ -34,6 +35,8 @@ import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Updaters;
+import org.rnnlab.plots.Picture;
+import org.rnnlab.plots.WeightHeatMap;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
@@ -180,6 +183,7 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
         normalizer.fit(train);
         MultiLayerNetwork network = new MultiLayerNetwork(network(options));
         network.init();
+        context.attachListeners(network);
         return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, options.batchSize(), options.seed(), options.epochs(),
                 EpochTrainer.meanSquaredError(train, validation),
                 context.showProgress());
@@ -212,6 +216,13 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
         long steps = sequences.size(2);
         return sequences.get(all(), point(0),
                 point(steps - 1)).toDoubleVector();
+    }
+
+    // ---- Pictures: seed 000's heat maps of each recurrent layer's input and recurrent weights
+
+    @Override
+    public List<Picture> pictures(TrainedNetwork model, Options options) {
+        return WeightHeatMap.ofRecurrentLayers(name(), model.network());
     }
 
     // ---- Demo: the seed's inference printout, 15 held-out sequences and their predictions

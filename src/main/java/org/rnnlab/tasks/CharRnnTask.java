@@ -226,6 +226,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             out.printf("resuming %s after %d iterations (smooth loss %.3f)%n", options.resume(), done, smoothLoss);
         }
 
+        context.attachListeners(network); // before the trainer, whose solver takes the network's listeners
         CharChunks chunks = new CharChunks(corpus.training(), corpus.vocabulary().size(), options.batch(),
                 options.seqLength());
         CarriedStateTrainer trainer = new CarriedStateTrainer(network);

@@ -166,6 +166,7 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
         DataSet train = read(prepareData(context));
         MultiLayerNetwork network = new MultiLayerNetwork(network(options));
         network.init();
+        context.attachListeners(network);
         return EpochTrainer.train(name(), new TrainedNetwork(network, scaling(train)), train, options.batchSize(),
                 options.seed(), options.epochs(), model -> {
                     Map<String, Double> values = new LinkedHashMap<>();

@@ -197,6 +197,7 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
         DataSet test = read(dir, "test");
         MultiLayerNetwork network = new MultiLayerNetwork(network(options));
         network.init();
+        context.attachListeners(network);
         // Coordinates standardized (fitted on the training points; DL4J leaves the masked padding out),
         // labels left as 0/1.
         NormalizerStandardize normalizer = new NormalizerStandardize();

@@ -7,8 +7,13 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -31,6 +36,8 @@ import org.rnnlab.data.NumberList;
 import org.rnnlab.data.SineWaveData;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.plots.Picture;
+import org.rnnlab.plots.TrainingCharts;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
@@ -50,6 +57,8 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     static final double NOISE = 0.008;
     static final double VALIDATION_SHARE = 0.2;
     static final int DEMO_SEQUENCES = 3;
+    /** Seed 001 plots its predictions after these epochs. */
+    static final int[] SEED_PLOT_EPOCHS = {6, 9};
 
     /** Options of {@code rnnlab train sine-wave}. */
     public record Options(
@@ -59,10 +68,17 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
             @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
             @Doc("sequences per minibatch") int batchSize,
             @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation) {
+            LayerImplementation implementation,
+            @Doc("epochs after which to draw the held-out predictions over the true curves, as seed 001 does after "
+                    + "epochs 6 and 9 (predictions-epoch-N.png); the last epoch is always drawn")
+            int[] plotEpochs) {
 
         public Options {
             implementation = implementation == null ? LayerImplementation.FAST : implementation;
+            plotEpochs = plotEpochs == null ? SEED_PLOT_EPOCHS.clone() : plotEpochs.clone();
+            for (int epoch : plotEpochs) {
+                OptionCheck.inRange("--plot-epochs", epoch, 1, 100_000);
+            }
             OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
@@ -87,13 +103,13 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(300, 42, 32, 0.01, 8, null);
+        return new Options(300, 42, 32, 0.01, 8, null, SEED_PLOT_EPOCHS);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null);
+        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null, d.plotEpochs());
     }
 
     // ---- Data: 100 seeded half-periods as CSV, a fifth held out, read back by DataVec
@@ -158,10 +174,35 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
         DataSet validation = read(dir, "validation");
         MultiLayerNetwork network = new MultiLayerNetwork(network(options));
         network.init();
+        context.attachListeners(network);
         // No normalizer: the values already lie in [-1, 1], where tanh works well.
-        return EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train, options.batchSize(), options.seed(), options.epochs(),
-                EpochTrainer.meanSquaredError(train, validation),
-                context.showProgress());
+        EpochTrainer.EpochMeasure mse = EpochTrainer.meanSquaredError(train, validation);
+        Set<Integer> drawAfter = new TreeSet<>();
+        Arrays.stream(options.plotEpochs()).filter(e -> e <= options.epochs()).forEach(drawAfter::add);
+        drawAfter.add(options.epochs());
+        List<Picture> pictures = new ArrayList<>();
+        int[] epoch = {0};
+        Training training = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
+                options.batchSize(), options.seed(), options.epochs(), model -> {
+                    if (drawAfter.contains(++epoch[0]) && context.drawPictures()) {
+                        pictures.add(predictionsPicture(model, validation, epoch[0]));
+                    }
+                    return mse.measure(model);
+                }, context.showProgress());
+        return training.withPictures(pictures);
+    }
+
+    /** Seed 001's picture: the first held-out sequences' true next values, and the network's, after an epoch. */
+    private Picture predictionsPicture(TrainedNetwork model, DataSet validation, int epoch) {
+        INDArray predicted = model.output(validation.getFeatures());
+        int shown = (int) Math.min(DEMO_SEQUENCES, predicted.size(0));
+        double[][] truth = new double[shown][];
+        double[][] guess = new double[shown][];
+        for (int i = 0; i < shown; i++) {
+            truth[i] = validation.getLabels().get(point(i), point(0), all()).toDoubleVector();
+            guess[i] = predicted.get(point(i), point(0), all()).toDoubleVector();
+        }
+        return TrainingCharts.predictions(name(), epoch, truth, guess);
     }
 
     // ---- Evaluation: held-out squared error over all steps, the first step, and steps 2..10

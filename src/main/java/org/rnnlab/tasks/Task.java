@@ -1,9 +1,11 @@
 package org.rnnlab.tasks;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.plots.Picture;
 import org.rnnlab.report.TaskMetrics;
 
 /**
@@ -59,6 +61,14 @@ public interface Task<O extends Record> {
 
     /** Held-out metrics and the task's quality floors; the same numbers after training and after loading the zip. */
     TaskMetrics evaluate(TrainedNetwork model, O options, TaskContext context) throws IOException;
+
+    /**
+     * Charts of the trained network itself (binary-sum's weight heat maps, say), written beside the
+     * model unless {@code --no-plots}; the loss curves and whatever the training loop drew come on top.
+     */
+    default List<Picture> pictures(TrainedNetwork model, O options) {
+        return List.of();
+    }
 
     /** The tutorial's own printout of the trained network at work. */
     void demo(TrainedNetwork model, O options, TaskContext context) throws IOException;

@@ -2,6 +2,9 @@ package org.rnnlab.tasks;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
 
 /**
  * Where a task reads and writes, and how it talks to the user.
@@ -9,11 +12,30 @@ import java.nio.file.Path;
  * @param dataRoot     the folder holding one data folder per task ({@code data/} by default)
  * @param out          where results, tables and demos are printed
  * @param showProgress whether to draw a progress bar (epoch, loss, elapsed, ETA) on stderr while training
+ * @param drawPictures whether to write the PNG charts beside the model ({@code --no-plots} turns them off)
+ * @param listeners    DL4J listeners every trained network gets (DL4J's training UI, for one); usually none
  */
-public record TaskContext(Path dataRoot, PrintStream out, boolean showProgress) {
+public record TaskContext(Path dataRoot, PrintStream out, boolean showProgress, boolean drawPictures,
+        List<TrainingListener> listeners) {
+
+    public TaskContext {
+        listeners = List.copyOf(listeners);
+    }
+
+    /** Pictures on, no listeners. */
+    public TaskContext(Path dataRoot, PrintStream out, boolean showProgress) {
+        this(dataRoot, out, showProgress, true, List.of());
+    }
 
     /** The data folder of one task: {@code dataRoot/TASK}. */
     public Path dataDir(Task<?> task) {
         return dataRoot.resolve(task.name());
+    }
+
+    /** Adds the context's listeners to a network about to be trained; call it after {@code init()}. */
+    public void attachListeners(MultiLayerNetwork network) {
+        if (!listeners.isEmpty()) {
+            network.addListeners(listeners.toArray(TrainingListener[]::new));
+        }
     }
 }

@@ -1,14 +1,19 @@
 package org.rnnlab.tasks;
 
+import java.awt.AWTError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.rnnlab.BadInputException;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.plots.Picture;
+import org.rnnlab.plots.TrainingCharts;
 import org.rnnlab.report.MetricsFile;
 import org.rnnlab.report.TaskMetrics;
 
@@ -19,8 +24,17 @@ import org.rnnlab.report.TaskMetrics;
 public final class TaskRunner {
     private static final int HISTORY_ROWS = 10;
 
-    /** The result of one training run. */
-    public record Outcome(String task, TaskMetrics metrics, double trainSeconds, Path modelFile) {
+    /**
+     * The result of one training run.
+     *
+     * @param pictures the PNG charts written beside the model, with their captions; none with --no-plots
+     */
+    public record Outcome(String task, TaskMetrics metrics, double trainSeconds, Path modelFile,
+            List<WrittenPicture> pictures) {
+    }
+
+    /** A chart written to a file, and what it shows. */
+    public record WrittenPicture(Path file, String caption) {
     }
 
     private TaskRunner() {
@@ -44,11 +58,47 @@ public final class TaskRunner {
         MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
                 training.unit(), training.epochs(), metrics, training.history()));
 
+        List<WrittenPicture> pictures = context.drawPictures() ? drawPictures(task, options, training, outDir, out)
+                : List.of();
+
         task.demo(training.model(), options, context);
         out.printf(Locale.ROOT, "Trained in %.1f s. Held-out metrics:%n", training.seconds());
         out.print(metrics.format());
         out.println("Saved " + model + " and " + outDir.resolve("metrics.json"));
-        return new Outcome(task.name(), metrics, training.seconds(), model);
+        if (!pictures.isEmpty()) {
+            out.println("Pictures: " + pictures.stream().map(p -> p.file().toString()).collect(Collectors.joining(", ")));
+        }
+        return new Outcome(task.name(), metrics, training.seconds(), model, pictures);
+    }
+
+    /** Every chart of one run: its curves, what the training loop drew, and the task's charts of the trained network. */
+    static <O extends Record> List<Picture> pictures(Task<O> task, O options, Training training) {
+        List<Picture> pictures = new ArrayList<>(TrainingCharts.of(task.name(), training.unit(), training.history()));
+        pictures.addAll(training.pictures());
+        pictures.addAll(task.pictures(training.model(), options));
+        return pictures;
+    }
+
+    /**
+     * Draws and writes the pictures it can. A picture that cannot be drawn or written (no fonts in a
+     * minimal JRE, a full disk) is reported in one line and never fails the run: the model and
+     * metrics.json are already saved.
+     */
+    private static <O extends Record> List<WrittenPicture> drawPictures(Task<O> task, O options, Training training,
+            Path outDir, PrintStream out) {
+        List<WrittenPicture> written = new ArrayList<>();
+        try {
+            for (Picture picture : pictures(task, options, training)) {
+                try {
+                    written.add(new WrittenPicture(picture.writeTo(outDir), picture.caption()));
+                } catch (IOException | RuntimeException | LinkageError | AWTError e) {
+                    out.println("rnnlab: could not draw " + outDir.resolve(picture.fileName()) + ": " + e);
+                }
+            }
+        } catch (RuntimeException | LinkageError | AWTError e) {
+            out.println("rnnlab: could not draw the pictures of " + task.name() + ": " + e);
+        }
+        return written;
     }
 
     /** Loads a model of this task and evaluates it as training did. */

@@ -21,7 +21,7 @@ class TimeToFloorTest {
     void theFirstEpochWhoseCurvesMeetEveryFloor() {
         Training training = new Training(null, 4, 8.0, Map.of(
                 "validation_mse", List.of(0.5, 0.09, 0.05, 0.04),
-                "exact", List.of(0.2, 0.9, 1.0, 1.0)), "epochs", List.of(2.0, 4.0, 6.0, 8.0));
+                "exact", List.of(0.2, 0.9, 1.0, 1.0)), "epochs", List.of(), List.of(2.0, 4.0, 6.0, 8.0));
         TimeToFloor time = TimeToFloor.of("demo", training, metrics(0.04, 1));
         assertTrue(time.perEpoch());
         assertEquals(3, time.epoch());
@@ -32,7 +32,7 @@ class TimeToFloorTest {
     @Test
     void aFloorWithoutAPerEpochCurveFallsBackOnTheWholeTraining() {
         Training training = new Training(null, 2, 5.0, Map.of("validation_mse", List.of(0.5, 0.05)), "epochs",
-                List.of(2.5, 5.0));
+                List.of(), List.of(2.5, 5.0));
         TimeToFloor time = TimeToFloor.of("demo", training, metrics(0.05, 1));
         assertFalse(time.perEpoch());
         assertEquals(0, time.epoch());

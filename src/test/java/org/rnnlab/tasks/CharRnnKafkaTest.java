@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.plots.PngFiles;
 import org.rnnlab.report.TaskMetrics;
 
 /**
@@ -51,6 +53,9 @@ class CharRnnKafkaTest {
         assertTrue(outcome.metrics().floorsMet(), outcome.metrics().format());
         TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
         assertEquals(outcome.metrics().values(), reloaded.values());
+        assertEquals(List.of(out.resolve("loss.png")), outcome.pictures().stream().map(TaskRunner.WrittenPicture::file).toList(),
+                "the smooth loss against iterations");
+        PngFiles.assertPicture(out.resolve("loss.png"));
 
         // Mostly real words: of the words in a sample (runs of 2 or more letters), most occur in Kafka's text.
         String corpus = Files.readString(kafka());

@@ -10,11 +10,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rnnlab.data.Json;
+import org.rnnlab.plots.PngFiles;
 import org.rnnlab.report.TaskMetrics;
 
 /**
@@ -59,5 +62,24 @@ class TaskEndToEndTest {
         }
         String text = printed.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("Held-out metrics") && text.contains("met"), text);
+
+        assertEquals(PICTURES.get(task.name()), outcome.pictures().stream()
+                .map(p -> p.file().getFileName().toString()).sorted().toList(), "the pictures of " + task.name());
+        for (TaskRunner.WrittenPicture picture : outcome.pictures()) {
+            assertEquals(out, picture.file().getParent(), "beside the model");
+            PngFiles.assertPicture(picture.file());
+        }
     }
+
+    /** What each task draws with its defaults; the tasks that train nothing draw nothing. */
+    private static final Map<String, List<String>> PICTURES = Map.of(
+            "binary-sum", List.of("loss.png", "weights-layer0-rw.png", "weights-layer0-w.png", "weights-layer1-rw.png",
+                    "weights-layer1-w.png"),
+            "sine-wave", List.of("loss.png", "predictions-epoch-300.png", "predictions-epoch-6.png",
+                    "predictions-epoch-9.png"),
+            "binary-addition", List.of("accuracy.png", "loss.png"),
+            "forward-pass", List.of(),
+            "keras-summary", List.of(),
+            "increasing-sum", List.of("accuracy.png", "loss.png"),
+            "count-up", List.of("loss.png"));
 }
