@@ -131,8 +131,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         if (Files.isRegularFile(kafka)) {
             return kafka;
         }
-        Path sources = Path.of("src");
-        if (!Files.isDirectory(sources)) {
+        Path sources = sourcesDirectory();
+        if (sources == null) {
             throw new BadInputException("no corpus: give --corpus FILE, or copy the seed's corpus to " + kafka
                     + " (cp ../shared/data/kafka.txt " + kafka + ")");
         }
@@ -149,6 +149,28 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         context.out().printf("%s not found: training on rnnlab's own Java sources (%d files, written to %s).%n"
                 + "For the seed's corpus: cp ../shared/data/kafka.txt %s%n", kafka, javaFiles.size(), file, kafka);
         return file;
+    }
+
+    /**
+     * rnnlab's own src folder: in the working directory, or beside target/ where rnnlab runs from
+     * (target/rnnlab.jar or target/classes), so that a run from another folder finds it too; null
+     * when neither exists (an installed jar without its sources).
+     */
+    static Path sourcesDirectory() {
+        if (Files.isDirectory(Path.of("src"))) {
+            return Path.of("src");
+        }
+        try {
+            Path code = Path.of(CharRnnTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = code.getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.isDirectory(dir.resolve("src").resolve("main").resolve("java"))) {
+                    return dir.resolve("src");
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null; // no usable code location: only the working directory counts
+        }
+        return null;
     }
 
     private static TextCorpus corpus(Path file, Options options, TaskContext context) throws IOException {
