@@ -54,9 +54,9 @@ class PicturesTest {
         Path out = dir.resolve("binary-sum");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
 
-        assertEquals(List.of("loss.png", "weights-layer0-rw.png", "weights-layer0-w.png", "weights-layer1-rw.png",
-                "weights-layer1-w.png"), pngs(out));
-        assertEquals(5, outcome.pictures().size());
+        assertEquals(List.of("accuracy.png", "loss.png", "weights-layer0-rw.png", "weights-layer0-w.png",
+                "weights-layer1-rw.png", "weights-layer1-w.png"), pngs(out));
+        assertEquals(6, outcome.pictures().size());
         for (TaskRunner.WrittenPicture picture : outcome.pictures()) {
             PngFiles.assertPicture(picture.file());
         }

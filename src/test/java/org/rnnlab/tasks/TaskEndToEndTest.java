@@ -73,7 +73,7 @@ class TaskEndToEndTest {
 
     /** What each task draws with its defaults; the tasks that train nothing draw nothing. */
     private static final Map<String, List<String>> PICTURES = Map.of(
-            "binary-sum", List.of("loss.png", "weights-layer0-rw.png", "weights-layer0-w.png", "weights-layer1-rw.png",
+            "binary-sum", List.of("accuracy.png", "loss.png", "weights-layer0-rw.png", "weights-layer0-w.png", "weights-layer1-rw.png",
                     "weights-layer1-w.png"),
             "sine-wave", List.of("loss.png", "predictions-epoch-300.png", "predictions-epoch-6.png",
                     "predictions-epoch-9.png"),
