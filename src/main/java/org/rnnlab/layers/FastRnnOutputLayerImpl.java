@@ -60,9 +60,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         long classes = layerConf().getNOut();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 new long[] {steps, minibatch, classes}, 'c');
-        INDArray rows = out.reshape('c', steps * minibatch, classes);
-        Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), rows, false, false, 1.0, 0.0);
-        rows.addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
+        INDArray rows = logits(x, out.reshape('c', steps * minibatch, classes));
         Nd4j.exec(new SoftMax(rows, rows, 1));
         return out.permute(1, 2, 0);
     }
@@ -91,6 +89,12 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         return new Pair<>(gradient, epsilonOut.permute(1, 2, 0));
     }
 
+    /** z = x W + b for time-major rows x, written into {@code into}, which is returned. */
+    private INDArray logits(INDArray x, INDArray into) {
+        Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), into, false, false, 1.0, 0.0);
+        return into.addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
+    }
+
     /**
      * Logits, softmax, the summed loss -sum y ln p (remembered for computeScore) and the gradient
      * with respect to the logits, delta = p sum(y) - y, for time-major rows x.
@@ -105,8 +109,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
             }
         }
         INDArray y = FastSimpleRnnLayer.timeMajor(labels.castTo(dataType));
-        Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), logits, false, false, 1.0, 0.0);
-        logits.addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
+        logits(x, logits);
         // Shifting by the row maximum keeps exp finite; then p = e / sum(e) and ln p = z - ln sum(e).
         logits.subiColumnVector(logits.max(true, 1));
         Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(logits, delta));
