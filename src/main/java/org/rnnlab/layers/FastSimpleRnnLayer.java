@@ -52,7 +52,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
      * The layer's working memory for one (minibatch, steps) shape, with the view of every step made
      * once: creating an ND4J view costs about as much as a small op.
      */
-    private record Buffers(int minibatch, int steps, INDArray z, INDArray h, INDArray delta, INDArray derivative,
+    private record Buffers(int minibatch, int steps, INDArray z, INDArray delta, INDArray derivative,
             INDArray[] zSteps, INDArray[] hSteps, INDArray[] deltaSteps, INDArray[] derivativeSteps,
             INDArray outputs, INDArray previous) {
 
@@ -63,7 +63,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
                 INDArray h = Nd4j.create(dataType, rows + minibatch, units); // block 0: the initial state
                 INDArray delta = Nd4j.create(dataType, rows, units);
                 INDArray derivative = Nd4j.create(dataType, rows, units);
-                return new Buffers(minibatch, steps, z, h, delta, derivative, blocks(z, steps, minibatch),
+                return new Buffers(minibatch, steps, z, delta, derivative, blocks(z, steps, minibatch),
                         blocks(h, steps + 1, minibatch), blocks(delta, steps, minibatch),
                         blocks(derivative, steps, minibatch), h.get(interval(minibatch, rows + minibatch), all()),
                         h.get(interval(0, rows), all()));
@@ -116,8 +116,8 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
 
     /**
      * Runs the recurrence from {@code initialState} (null: zeros) over the whole input; returns the
-     * outputs in the layer's data format. The outputs h_t of step t are kept in block t + 1 of
-     * {@code buffers.h()}, whose block 0 holds the initial state.
+     * outputs in the layer's data format. The outputs h_t of step t are kept in {@code hSteps[t + 1]},
+     * and {@code hSteps[0]} holds the initial state.
      */
     private INDArray forward(INDArray initialState, boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
