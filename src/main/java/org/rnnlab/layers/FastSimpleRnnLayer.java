@@ -3,6 +3,7 @@ package org.rnnlab.layers;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -54,7 +55,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
      */
     private record Buffers(int minibatch, int steps, INDArray z, INDArray delta, INDArray derivative,
             INDArray[] zSteps, INDArray[] hSteps, INDArray[] deltaSteps, INDArray[] derivativeSteps,
-            INDArray outputs, INDArray previous) {
+            INDArray outputs, INDArray previous, FloatBuffers floats) {
 
         static Buffers allocate(DataType dataType, int minibatch, int steps, long units) {
             long rows = (long) minibatch * steps;
@@ -63,10 +64,14 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
                 INDArray h = Nd4j.create(dataType, rows + minibatch, units); // block 0: the initial state
                 INDArray delta = Nd4j.create(dataType, rows, units);
                 INDArray derivative = Nd4j.create(dataType, rows, units);
+                FloatBuffers floats = dataType == DataType.FLOAT
+                        ? new FloatBuffers(FloatActivations.buffer(z), FloatActivations.buffer(h),
+                                FloatActivations.buffer(delta), FloatActivations.Scratch.of((int) (minibatch * units)))
+                        : null;
                 return new Buffers(minibatch, steps, z, delta, derivative, blocks(z, steps, minibatch),
                         blocks(h, steps + 1, minibatch), blocks(delta, steps, minibatch),
                         blocks(derivative, steps, minibatch), h.get(interval(minibatch, rows + minibatch), all()),
-                        h.get(interval(0, rows), all()));
+                        h.get(interval(0, rows), all()), floats);
             }
         }
 
@@ -77,6 +82,10 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             }
             return views;
         }
+    }
+
+    /** The native memory of z, h (from the initial state on) and delta, for {@link FloatActivations}. */
+    private record FloatBuffers(FloatBuffer z, FloatBuffer h, FloatBuffer delta, FloatActivations.Scratch scratch) {
     }
 
     private Buffers buffers;
@@ -146,13 +155,18 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             hs[0].assign(initialState);
         }
         IActivation activation = layerConf().getActivationFn();
+        FloatBuffers floats = mask == null && FloatActivations.handles(activation, dataType) ? buf.floats() : null;
+        int stepSize = minibatch * (int) units;
         for (int t = 0; t < steps; t++) {
             INDArray zt = zs[t];
             if (t > 0 || initialState != null) {
                 Nd4j.gemm(hs[t], rw, zt, false, false, 1.0, 1.0); // + h_{t-1} RW
             }
             INDArray ht = hs[t + 1];
-            if (mask == null) {
+            if (floats != null) {
+                FloatActivations.apply(activation, floats.z(), t * stepSize, floats.h(), (t + 1) * stepSize, stepSize,
+                        floats.scratch());
+            } else if (mask == null) {
                 apply(activation, zt, ht);
             } else {
                 // A masked step's output is zero, and that zero is what the next step sees (as in DL4J);
@@ -222,12 +236,18 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         INDArray outputs = buffers.outputs();
         INDArray previous = buffers.previous();
 
-        // f'(z) for every step, zero where masked: a masked step passes nothing back
-        INDArray derivative = buffers.derivative();
-        derivative(layerConf().getActivationFn(), forwardMasked ? buffers.z() : outputs, derivative);
+        IActivation activation = layerConf().getActivationFn();
         INDArray mask = timeMajorMask(minibatch, steps);
-        if (mask != null) {
-            derivative.muliColumnVector(mask);
+        FloatBuffers floats = mask == null && FloatActivations.handles(activation, dataType) ? buffers.floats() : null;
+        INDArray[] derivatives = null;
+        if (floats == null) {
+            // f'(z) for every step, zero where masked: a masked step passes nothing back
+            INDArray derivative = buffers.derivative();
+            derivative(activation, forwardMasked ? buffers.z() : outputs, derivative);
+            if (mask != null) {
+                derivative.muliColumnVector(mask);
+            }
+            derivatives = buffers.derivativeSteps();
         }
 
         // delta_t = (dL/dh_t + delta_{t+1} RW^T) * f'(z_t), from the last step back
@@ -235,12 +255,17 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         delta.assign(timeMajor(permuteIfNWC(epsilon.castTo(dataType))));
         int end = tbpttBackLength > 0 ? Math.max(0, steps - tbpttBackLength) : 0;
         INDArray[] deltas = buffers.deltaSteps();
-        INDArray[] derivatives = buffers.derivativeSteps();
+        int stepSize = minibatch * (int) units;
         for (int t = steps - 1; t >= end; t--) {
             if (t < steps - 1) {
                 Nd4j.gemm(deltas[t + 1], rw, deltas[t], false, true, 1.0, 1.0);
             }
-            deltas[t].muli(derivatives[t]);
+            if (floats != null) {
+                FloatActivations.multiplyByDerivative(activation, floats.delta(), t * stepSize, floats.h(),
+                        (t + 1) * stepSize, stepSize, floats.scratch());
+            } else {
+                deltas[t].muli(derivatives[t]);
+            }
         }
         if (end > 0) {
             delta.get(interval(0, (long) end * minibatch), all()).assign(0);
