@@ -35,7 +35,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * each step then adds h_{t-1} RW into its block (one product) and applies f (one op);</li>
  * <li>the backward pass reuses the forward pass's outputs instead of computing them again, takes
  * f' from them (tanh: 1 - h^2, sigmoid: h (1 - h)) for all steps in one op, and forms the
- * gradients of W, RW and b as one product each over all steps.</li>
+ * gradients of W, RW and b as one product each over all steps;</li>
+ * <li>in float, f and the multiplication by f' run as Java loops ({@link FloatActivations}), and a
+ * one-hot input (char-rnn's characters) replaces X W and X^T delta by row look-ups
+ * ({@link OneHotRows});</li>
+ * <li>the input gradient delta W^T can be switched off where the caller discards it
+ * ({@link #setInputGradientNeeded}).</li>
  * </ul>
  * Its backward pass also starts from the state the forward pass started from. DL4J 1.0.0-M2.1's
  * SimpleRnn recomputes the forward pass from a zero state in {@code tbpttBackpropGradient}, so
@@ -89,6 +94,10 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
     }
 
     private Buffers buffers;
+    private final OneHotRows oneHot = new OneHotRows();
+    /** Whether the last forward pass's input was one-hot, so that {@link #oneHot} holds its columns. */
+    private boolean oneHotInput;
+    private boolean inputGradientNeeded = true;
     /** The input whose training forward pass the buffers hold; null when they hold none. */
     private INDArray forwardInput;
     private boolean forwardMasked;
@@ -143,8 +152,14 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         INDArray mask = timeMajorMask(minibatch, steps);
 
         INDArray z = buf.z();
-        Nd4j.gemm(timeMajor(in), w, z, false, false, 1.0, 0.0); // x_t W for every t at once
-        z.addiRowVector(b);
+        INDArray x = timeMajor(in);
+        oneHotInput = dataType == DataType.FLOAT && oneHot.read(x);
+        if (oneHotInput) {
+            oneHot.project(w, b, buf.floats().z(), (int) units); // rows of W picked by the input's 1s
+        } else {
+            Nd4j.gemm(x, w, z, false, false, 1.0, 0.0); // x_t W for every t at once
+            z.addiRowVector(b);
+        }
         INDArray[] zs = buf.zSteps();
         INDArray[] hs = buf.hSteps();
         if (initialState == null) {
@@ -275,13 +290,22 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         INDArray wg = gradientViews.get(SimpleRnnParamInitializer.WEIGHT_KEY);
         INDArray rwg = gradientViews.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray bg = gradientViews.get(SimpleRnnParamInitializer.BIAS_KEY);
-        Nd4j.gemm(timeMajor(in), delta, wg, true, false, 1.0, 0.0);
+        if (oneHotInput) {
+            oneHot.gradients(buffers.floats().delta(), wg, bg, (int) units);
+        } else {
+            Nd4j.gemm(timeMajor(in), delta, wg, true, false, 1.0, 0.0);
+            bg.assign(delta.sum(true, 0));
+        }
         Nd4j.gemm(previous, delta, rwg, true, false, 1.0, 0.0);
-        bg.assign(delta.sum(true, 0));
 
-        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                new long[] {steps, minibatch, nIn}, 'c');
-        Nd4j.gemm(delta, w, epsilonOut.reshape('c', (long) steps * minibatch, nIn), false, true, 1.0, 0.0);
+        // dL/dx = delta W^T, unless the caller has said it will not use it
+        INDArray epsilonOut = null;
+        if (inputGradientNeeded) {
+            epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                    new long[] {steps, minibatch, nIn}, 'c');
+            Nd4j.gemm(delta, w, epsilonOut.reshape('c', (long) steps * minibatch, nIn), false, true, 1.0, 0.0);
+            epsilonOut = backpropDropOutIfPresent(fromTimeMajor(epsilonOut));
+        }
         weightNoiseParams.clear();
         forwardInput = null;
 
@@ -289,7 +313,18 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.WEIGHT_KEY, wg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.BIAS_KEY, bg);
-        return new Pair<>(gradient, backpropDropOutIfPresent(fromTimeMajor(epsilonOut)));
+        return new Pair<>(gradient, epsilonOut);
+    }
+
+    /**
+     * Whether backprop computes dL/dx, the gradient with respect to this layer's input (true unless
+     * set). A first layer's is thrown away by DL4J's training (MultiLayerNetwork passes it on only
+     * when asked for the input's gradient), and for char-rnn it is a [T B, 80] x [80, 100] product
+     * each iteration; a training loop that knows it is not wanted can switch it off around its
+     * step. Without it backprop returns null in its place, which DL4J accepts for a first layer.
+     */
+    public void setInputGradientNeeded(boolean needed) {
+        inputGradientNeeded = needed;
     }
 
     // ---- Layout

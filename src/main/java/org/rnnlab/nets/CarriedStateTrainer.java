@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.Solver;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rnnlab.layers.FastSimpleRnnLayer;
 
 /**
  * Truncated backpropagation through time whose hidden state carries on from one chunk to the
@@ -41,7 +42,18 @@ public final class CarriedStateTrainer {
         network.setInput(features);
         network.setLabels(labels);
         network.setLayerMaskArrays(null, null);
-        solver.optimize(LayerWorkspaceMgr.noWorkspaces());
+        // DL4J discards the first layer's input gradient in training; the fast layer can skip it
+        FastSimpleRnnLayer first = network.getLayer(0) instanceof FastSimpleRnnLayer layer ? layer : null;
+        if (first != null) {
+            first.setInputGradientNeeded(false);
+        }
+        try {
+            solver.optimize(LayerWorkspaceMgr.noWorkspaces());
+        } finally {
+            if (first != null) {
+                first.setInputGradientNeeded(true);
+            }
+        }
         network.updateRnnStateWithTBPTTState();
         return network.score();
     }
