@@ -13,6 +13,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -27,7 +28,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <li>the score comes from the logits, log p = z - logsumexp(z), instead of a logarithm of every
  * probability, clipped to [ln eps, ln(1 - eps)] as DL4J clips p to [eps, 1 - eps];</li>
  * <li>one pass computes the outputs, the gradient (p * sum(y) - y) and the score, and the score DL4J
- * asks for after backprop is the one already computed.</li>
+ * asks for after backprop is the one already computed;</li>
+ * <li>in float, everything but the products and exp runs in two Java passes
+ * ({@link FloatSoftmaxCrossEntropy}), which also sum the bias gradient.</li>
  * </ul>
  */
 public class FastRnnOutputLayerImpl extends RnnOutputLayer {
@@ -37,6 +40,8 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
     private double summedLoss;
     private INDArray logits;
     private INDArray delta;
+    /** In float, the Java passes of the softmax and loss; null when the last pass was not float. */
+    private FloatSoftmaxCrossEntropy floatPass;
 
     public FastRnnOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -76,7 +81,11 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         INDArray wg = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray bg = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         Nd4j.gemm(x, d, wg, true, false, 1.0, 0.0); // dW = X^T delta over all steps
-        bg.assign(d.sum(true, 0));
+        if (floatPass != null) {
+            bg.assign(Nd4j.createFromArray(floatPass.biasGradient()).reshape(1, bg.length()));
+        } else {
+            bg.assign(d.sum(true, 0));
+        }
         long steps = input.size(2);
         long minibatch = input.size(0);
         long units = input.size(1);
@@ -109,6 +118,21 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
             }
         }
         INDArray y = FastSimpleRnnLayer.timeMajor(labels.castTo(dataType));
+        double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
+        if (dataType == DataType.FLOAT) {
+            floatPass = floatPass != null && floatPass.classes() == classes ? floatPass : new FloatSoftmaxCrossEntropy((int) classes);
+            Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), logits, false, false, 1.0, 0.0);
+            floatPass.shift(FloatActivations.buffer(logits), getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector(), (int) rows);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(logits, delta));
+            INDArray contiguous = y.ordering() == 'c' && Shape.hasDefaultStridesForShape(y) ? y : y.dup('c');
+            summedLoss = floatPass.lossAndDelta(FloatActivations.buffer(logits), FloatActivations.buffer(delta),
+                    FloatActivations.buffer(contiguous), (int) contiguous.offset(), (int) rows,
+                    eps > 0 ? Math.log(eps) : Double.NEGATIVE_INFINITY, eps > 0 ? Math.log1p(-eps) : 0.0);
+            scoredInput = input;
+            scoredLabels = labels;
+            return delta;
+        }
+        floatPass = null;
         logits(x, logits);
         // Shifting by the row maximum keeps exp finite; then p = e / sum(e) and ln p = z - ln sum(e).
         logits.subiColumnVector(logits.max(true, 1));
@@ -117,7 +141,6 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         delta.diviColumnVector(sums);
         INDArray labelSums = y.sum(true, 1);
         logits.subiColumnVector(Transforms.log(sums, false));
-        double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
         if (eps > 0) {
             Transforms.max(logits, Math.log(eps), false);
             Transforms.min(logits, Math.log1p(-eps), false);
