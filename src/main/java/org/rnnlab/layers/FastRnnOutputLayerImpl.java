@@ -122,7 +122,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         if (dataType == DataType.FLOAT) {
             floatPass = floatPass != null && floatPass.classes() == classes ? floatPass : new FloatSoftmaxCrossEntropy((int) classes);
             Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), logits, false, false, 1.0, 0.0);
-            floatPass.shift(FloatActivations.buffer(logits), getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector(), (int) rows);
+            floatPass.addBias(FloatActivations.buffer(logits), getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector(), (int) rows);
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(logits, delta));
             INDArray contiguous = y.ordering() == 'c' && Shape.hasDefaultStridesForShape(y) ? y : y.dup('c');
             summedLoss = floatPass.lossAndDelta(FloatActivations.buffer(logits), FloatActivations.buffer(delta),
