@@ -80,7 +80,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
         INDArray wg = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray bg = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-        Nd4j.gemm(x, d, wg, true, false, 1.0, 0.0); // dW = X^T delta over all steps
+        Gemm.multiply(x, true, d, false, wg, 1.0, 0.0); // dW = X^T delta over all steps
         if (floatPass != null) {
             bg.assign(Nd4j.createFromArray(floatPass.biasGradient()).reshape(1, bg.length()));
         } else {
@@ -91,7 +91,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         long units = input.size(1);
         INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {steps, minibatch, units}, 'c');
-        Nd4j.gemm(d, w, epsilonOut.reshape('c', steps * minibatch, units), false, true, 1.0, 0.0); // delta W^T
+        Gemm.multiply(d, false, w, true, epsilonOut.reshape('c', steps * minibatch, units), 1.0, 0.0); // delta W^T
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, wg);
         gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, bg);
@@ -100,7 +100,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
 
     /** z = x W + b for time-major rows x, written into {@code into}, which is returned. */
     private INDArray logits(INDArray x, INDArray into) {
-        Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), into, false, false, 1.0, 0.0);
+        Gemm.multiply(x, false, getParam(DefaultParamInitializer.WEIGHT_KEY), false, into, 1.0, 0.0);
         return into.addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
     }
 
@@ -121,7 +121,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
         if (dataType == DataType.FLOAT) {
             floatPass = floatPass != null && floatPass.classes() == classes ? floatPass : new FloatSoftmaxCrossEntropy((int) classes);
-            Nd4j.gemm(x, getParam(DefaultParamInitializer.WEIGHT_KEY), logits, false, false, 1.0, 0.0);
+            Gemm.multiply(x, false, getParam(DefaultParamInitializer.WEIGHT_KEY), false, logits, 1.0, 0.0);
             floatPass.addBias(FloatActivations.buffer(logits), getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector(), (int) rows);
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(logits, delta));
             INDArray contiguous = y.ordering() == 'c' && Shape.hasDefaultStridesForShape(y) ? y : y.dup('c');

@@ -157,7 +157,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         if (oneHotInput) {
             oneHot.project(w, b, buf.floats().z(), (int) units); // rows of W picked by the input's 1s
         } else {
-            Nd4j.gemm(x, w, z, false, false, 1.0, 0.0); // x_t W for every t at once
+            Gemm.multiply(x, false, w, false, z, 1.0, 0.0); // x_t W for every t at once
             z.addiRowVector(b);
         }
         INDArray[] zs = buf.zSteps();
@@ -175,7 +175,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         for (int t = 0; t < steps; t++) {
             INDArray zt = zs[t];
             if (t > 0 || initialState != null) {
-                Nd4j.gemm(hs[t], rw, zt, false, false, 1.0, 1.0); // + h_{t-1} RW
+                Gemm.multiply(hs[t], false, rw, false, zt, 1.0, 1.0); // + h_{t-1} RW
             }
             INDArray ht = hs[t + 1];
             if (floats != null) {
@@ -273,7 +273,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         int stepSize = minibatch * (int) units;
         for (int t = steps - 1; t >= end; t--) {
             if (t < steps - 1) {
-                Nd4j.gemm(deltas[t + 1], rw, deltas[t], false, true, 1.0, 1.0);
+                Gemm.multiply(deltas[t + 1], false, rw, true, deltas[t], 1.0, 1.0);
             }
             if (floats != null) {
                 FloatActivations.multiplyByDerivative(activation, floats.delta(), t * stepSize, floats.h(),
@@ -293,17 +293,17 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         if (oneHotInput) {
             oneHot.gradients(buffers.floats().delta(), wg, bg, (int) units);
         } else {
-            Nd4j.gemm(timeMajor(in), delta, wg, true, false, 1.0, 0.0);
+            Gemm.multiply(timeMajor(in), true, delta, false, wg, 1.0, 0.0);
             bg.assign(delta.sum(true, 0));
         }
-        Nd4j.gemm(previous, delta, rwg, true, false, 1.0, 0.0);
+        Gemm.multiply(previous, true, delta, false, rwg, 1.0, 0.0);
 
         // dL/dx = delta W^T, unless the caller has said it will not use it
         INDArray epsilonOut = null;
         if (inputGradientNeeded) {
             epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                     new long[] {steps, minibatch, nIn}, 'c');
-            Nd4j.gemm(delta, w, epsilonOut.reshape('c', (long) steps * minibatch, nIn), false, true, 1.0, 0.0);
+            Gemm.multiply(delta, false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
             epsilonOut = backpropDropOutIfPresent(fromTimeMajor(epsilonOut));
         }
         weightNoiseParams.clear();

@@ -79,7 +79,10 @@ final class FloatActivations {
         }
     }
 
-    /** The whole float buffer behind a c-ordered array (its offset is where the array starts). */
+    /**
+     * The whole float allocation behind an array, from its first element: for a view too, so the
+     * array's first value is at index {@code array.offset()}.
+     */
     static FloatBuffer buffer(INDArray array) {
         return array.data().asNioFloat();
     }
