@@ -53,8 +53,13 @@ public final class EpochTrainer {
 
     /** DL4J's RegressionEvaluation of a model on raw (unnormalized) data of equal-length sequences, label mask honoured. */
     public static RegressionEvaluation regression(TrainedNetwork model, DataSet data) {
+        return regression(data, model.output(data.getFeatures()));
+    }
+
+    /** The same for outputs already computed (in the data's units) from {@code data}'s features. */
+    public static RegressionEvaluation regression(DataSet data, INDArray output) {
         RegressionEvaluation evaluation = new RegressionEvaluation((int) data.getLabels().size(1));
-        evaluation.eval(data.getLabels(), model.output(data.getFeatures()), data.getLabelsMaskArray());
+        evaluation.eval(data.getLabels(), output, data.getLabelsMaskArray());
         return evaluation;
     }
 
