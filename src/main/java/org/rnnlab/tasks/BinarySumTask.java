@@ -101,7 +101,14 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.01, 32, null);
+        // Measured on 11 seeds (1..10 and 42), 300 epochs, batch 32, every one meeting both floors at
+        // the end: with Adam 0.03 both floors were first met at epoch 20 to 54 (seed 42: 54), against
+        // 48 to 99 with 0.01 (seed 42: 99). Final validation MSE, seeds 1..10 and 42, at 0.03:
+        // 0.00028 0.00045 0.00067 0.00022 0.00044 0.00043 0.00061 0.00096 0.00044 0.00027 0.00103;
+        // at 0.01: 0.00145 0.00050 0.00075 0.00071 0.00071 0.00055 0.00138 0.00058 0.00086 0.00061 0.00236
+        // (lower at 0.03 for all but seed 8). Batch 64 at 0.03 needed 29 to 70 epochs for seeds 2..7, so
+        // its cheaper epochs gained nothing. --hidden-bias=false, seed 42: epoch 60, final MSE 0.00117.
+        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.03, 32, null);
     }
 
     @Override
