@@ -38,6 +38,7 @@ public final class Main {
     public static int execute(PrintStream out, PrintStream err, String... args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         quietLogging(verbose);
+        skipPhysicalMemoryChecks();
         return RnnlabCommand.commandLine(out, err, verbose).execute(args);
     }
 
@@ -50,6 +51,19 @@ public final class Main {
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
         setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    /**
+     * JavaCPP, under ND4J, reads the process's resident memory (/proc/self/statm) on every native
+     * allocation to compare it with {@code maxPhysicalBytes}, and ND4J allocates a native shape
+     * buffer for every array and view it makes. Measured on binary-sum (13 minibatches of a tiny
+     * network per epoch), that check was a quarter of the training thread's samples, and turning
+     * it off cut its CPU time from 5.0-6.1 s to 3.8-4.3 s per 100 epochs with identical results.
+     * JavaCPP's other limit, {@code maxBytes} on the bytes it allocated itself, still applies. It
+     * must be set before ND4J loads; {@code -Dorg.bytedeco.javacpp.maxPhysicalBytes=...} overrides it.
+     */
+    private static void skipPhysicalMemoryChecks() {
+        setIfAbsent("org.bytedeco.javacpp.maxPhysicalBytes", "0");
     }
 
     private static void setIfAbsent(String property, String value) {

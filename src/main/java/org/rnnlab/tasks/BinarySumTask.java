@@ -101,7 +101,14 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.01, 32, null);
+        // Measured on 11 seeds (1..10 and 42), 300 epochs, batch 32, every one meeting both floors at
+        // the end: with Adam 0.03 both floors were first met at epoch 20 to 54 (seed 42: 54), against
+        // 48 to 99 with 0.01 (seed 42: 99). Final validation MSE, seeds 1..10 and 42, at 0.03:
+        // 0.00028 0.00045 0.00067 0.00022 0.00044 0.00043 0.00061 0.00096 0.00044 0.00027 0.00103;
+        // at 0.01: 0.00145 0.00050 0.00075 0.00071 0.00071 0.00055 0.00138 0.00058 0.00086 0.00061 0.00236
+        // (lower at 0.03 for all but seed 8). Batch 64 at 0.03 needed 29 to 70 epochs for seeds 2..7, so
+        // its cheaper epochs gained nothing. --hidden-bias=false, seed 42: epoch 60, final MSE 0.00117.
+        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.03, 32, null);
     }
 
     @Override
@@ -187,10 +194,13 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
         network.init();
         context.attachListeners(network);
         // Both floors' metrics every epoch, so that `rnnlab bench` can tell when the floor was first met.
-        EpochTrainer.EpochMeasure mse = EpochTrainer.meanSquaredError(train, validation);
+        // One forward pass over the validation split serves both of its metrics.
         EpochTrainer.EpochMeasure measure = model -> {
-            Map<String, Double> values = new LinkedHashMap<>(mse.measure(model));
-            values.put("rounded_exact", roundedExact(model, validation));
+            INDArray predicted = model.output(validation.getFeatures());
+            Map<String, Double> values = new LinkedHashMap<>();
+            values.put("train_mse", EpochTrainer.regression(model, train).averageMeanSquaredError());
+            values.put("validation_mse", EpochTrainer.regression(validation, predicted).averageMeanSquaredError());
+            values.put("rounded_exact", roundedExact(predicted, validation.getLabels()));
             return values;
         };
         return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, options.batchSize(),
@@ -203,20 +213,21 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
     public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
         Path dir = prepareData(options, context);
         DataSet validation = read(dir, "validation");
-        RegressionEvaluation mse = EpochTrainer.regression(model, validation);
+        INDArray predicted = model.output(validation.getFeatures());
+        RegressionEvaluation mse = EpochTrainer.regression(validation, predicted);
         return new TaskMetrics()
                 .put("validation_mse", mse.averageMeanSquaredError())
                 .put("validation_mae", mse.averageMeanAbsoluteError())
-                .put("rounded_exact", roundedExact(model, validation))
+                .put("rounded_exact", roundedExact(predicted, validation.getLabels()))
                 .put("validation_sequences", validation.numExamples())
                 .floor(QualityFloor.atMost("validation_mse", 0.0144))
                 .floor(QualityFloor.atLeast("rounded_exact", 1.0));
     }
 
-    /** The share of sequences whose prediction, rounded, is their true sum. */
-    static double roundedExact(TrainedNetwork model, DataSet data) {
-        double[] predicted = lastStep(model.output(data.getFeatures()));
-        double[] truth = lastStep(data.getLabels());
+    /** The share of sequences whose prediction (outputs [n, 1, T], last step), rounded, is their true sum. */
+    static double roundedExact(INDArray outputs, INDArray labels) {
+        double[] predicted = lastStep(outputs);
+        double[] truth = lastStep(labels);
         int exact = 0;
         for (int i = 0; i < truth.length; i++) {
             exact += Math.round(predicted[i]) == Math.round(truth[i]) ? 1 : 0;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -39,30 +40,32 @@ class EpochTrainerTest {
     }
 
     @Test
-    void stackingExamplesGivesWhatDataSetMergeGives() {
-        List<DataSet> examples = masked().asList();
-        for (List<DataSet> part : List.of(examples, examples.subList(1, 4), examples.subList(5, 6))) {
-            DataSet merged = DataSet.merge(part);
-            DataSet stacked = EpochTrainer.stack(part);
-            assertEquals(merged.getFeatures(), stacked.getFeatures());
-            assertEquals(merged.getLabels(), stacked.getLabels());
-            assertEquals(merged.getFeaturesMaskArray(), stacked.getFeaturesMaskArray());
-            assertEquals(merged.getLabelsMaskArray(), stacked.getLabelsMaskArray());
-        }
-        DataSet plain = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 1, 3), Nd4j.rand(DataType.FLOAT, 4, 1, 3));
-        DataSet stacked = EpochTrainer.stack(plain.asList());
-        assertEquals(DataSet.merge(plain.asList()).getFeatures(), stacked.getFeatures());
-        assertNull(stacked.getFeaturesMaskArray());
-        assertNull(stacked.getLabelsMaskArray());
-    }
-
-    @Test
-    void minibatchesCoverEveryExampleOnceInOrder() {
-        List<DataSet> batches = EpochTrainer.minibatches(masked().asList(), 4);
+    void minibatchesHoldTheExamplesInTheGivenOrderAsDataSetMergeDoes() {
+        DataSet data = masked();
+        List<DataSet> examples = data.asList();
+        int[] order = {4, 0, 5, 2, 1, 3};
+        List<DataSet> batches = EpochTrainer.minibatches(data, order, 4);
         assertEquals(2, batches.size());
-        assertEquals(4, batches.get(0).numExamples());
-        assertEquals(2, batches.get(1).numExamples());
-        assertEquals(masked().getFeatures().slice(5), batches.get(1).getFeatures().slice(1));
+        for (int b = 0; b < 2; b++) {
+            List<DataSet> part = new ArrayList<>();
+            for (int i = 4 * b; i < Math.min(order.length, 4 * b + 4); i++) {
+                part.add(examples.get(order[i]));
+            }
+            DataSet merged = DataSet.merge(part);
+            DataSet batch = batches.get(b);
+            assertEquals(part.size(), batch.numExamples());
+            assertEquals(merged.getFeatures(), batch.getFeatures());
+            assertEquals(merged.getLabels(), batch.getLabels());
+            assertEquals(merged.getFeaturesMaskArray(), batch.getFeaturesMaskArray());
+            assertEquals(merged.getLabelsMaskArray(), batch.getLabelsMaskArray());
+        }
+        assertEquals(data.getFeatures().slice(3), batches.get(1).getFeatures().slice(1));
+
+        DataSet plain = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 1, 3), Nd4j.rand(DataType.FLOAT, 4, 1, 3));
+        DataSet whole = EpochTrainer.minibatches(plain, new int[] {3, 2, 1, 0}, 10).get(0);
+        assertEquals(plain.getLabels().slice(0), whole.getLabels().slice(3));
+        assertNull(whole.getFeaturesMaskArray());
+        assertNull(whole.getLabelsMaskArray());
     }
 
     @Test

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.BadInputException;
+import org.rnnlab.bench.TimeToFloor;
 import org.rnnlab.data.BinarySumData.Target;
+import org.rnnlab.report.TaskMetrics;
 
 class BinarySumTaskTest {
     @TempDir
@@ -51,6 +53,18 @@ class BinarySumTaskTest {
         Training second = task.train(options(3, true), context());
         assertEquals(first.history(), second.history());
         assertEquals(first.model().network().params(), second.model().network().params());
+    }
+
+    /** What the default learning rate was chosen for: the floors fall early, and the run ends well inside them. */
+    @Test
+    void withTheDefaultsBothFloorsAreMetWithinTheFirstFifthOfTheEpochs() throws IOException {
+        BinarySumTask.Options defaults = task.defaultOptions();
+        Training training = task.train(defaults, context());
+        TaskMetrics metrics = task.evaluate(training.model(), defaults, context());
+        TimeToFloor time = TimeToFloor.of(task.name(), training, metrics);
+        assertTrue(time.floorsMet() && time.perEpoch(), metrics.format());
+        assertTrue(time.epoch() >= 1 && time.epoch() <= defaults.epochs() / 5, "first met at epoch " + time.epoch());
+        assertTrue(metrics.get("validation_mse") <= 0.0144 / 4, metrics.format());
     }
 
     @Test
