@@ -38,6 +38,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
     private INDArray scoredInput;
     private INDArray scoredLabels;
     private double summedLoss;
+    private final ShapeCache<INDArray[]> workingArrays = new ShapeCache<>();
     private INDArray logits;
     private INDArray delta;
     /** In float, the Java passes of the softmax and loss; null when the last pass was not float. */
@@ -111,12 +112,13 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
     private INDArray forwardAndLoss(INDArray x) {
         long rows = x.size(0);
         long classes = layerConf().getNOut();
-        if (logits == null || logits.size(0) != rows) {
+        INDArray[] arrays = workingArrays.get(rows, classes, () -> {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                logits = Nd4j.create(dataType, rows, classes);
-                delta = Nd4j.create(dataType, rows, classes);
+                return new INDArray[] {Nd4j.create(dataType, rows, classes), Nd4j.create(dataType, rows, classes)};
             }
-        }
+        });
+        logits = arrays[0];
+        delta = arrays[1];
         INDArray y = FastSimpleRnnLayer.timeMajor(labels.castTo(dataType));
         double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
         if (dataType == DataType.FLOAT) {

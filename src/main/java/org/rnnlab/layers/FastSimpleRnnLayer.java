@@ -93,6 +93,8 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
     private record FloatBuffers(FloatBuffer z, FloatBuffer h, FloatBuffer delta, FloatActivations.Scratch scratch) {
     }
 
+    private final ShapeCache<Buffers> buffersByShape = new ShapeCache<>();
+    /** The buffers of the last forward pass. */
     private Buffers buffers;
     private final OneHotRows oneHot = new OneHotRows();
     /** Whether the last forward pass's input was one-hot, so that {@link #oneHot} holds its columns. */
@@ -353,9 +355,8 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
     }
 
     private Buffers buffers(int minibatch, int steps) {
-        if (buffers == null || buffers.minibatch() != minibatch || buffers.steps() != steps) {
-            buffers = Buffers.allocate(dataType, minibatch, steps, layerConf().getNOut());
-        }
+        buffers = buffersByShape.get(minibatch, steps,
+                () -> Buffers.allocate(dataType, minibatch, steps, layerConf().getNOut()));
         return buffers;
     }
 
