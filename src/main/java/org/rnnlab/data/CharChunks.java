@@ -1,5 +1,7 @@
 package org.rnnlab.data;
 
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,20 +40,22 @@ public final class CharChunks {
 
     /** Chunk {@code k} (0 <= k < chunksPerPass) of every stream. */
     public DataSet chunk(int k) {
-        // Filled as Java arrays and copied once: putScalar per character costs more than the training step.
-        float[] features = new float[length * streams * vocabulary];
-        float[] labels = new float[length * streams * vocabulary];
+        // Zeros, then a 1 written straight into native memory for each character: putScalar costs
+        // more per character than the training step, and Nd4j.create(float[]) copies value by value.
+        long[] timeMajor = {length, streams, vocabulary};
+        INDArray features = Nd4j.create(DataType.FLOAT, timeMajor, 'c');
+        INDArray labels = Nd4j.create(DataType.FLOAT, timeMajor, 'c');
+        FloatBuffer x = features.data().asNioFloat();
+        FloatBuffer y = labels.data().asNioFloat();
         for (int s = 0; s < streams; s++) {
             int start = s * streamLength + k * length;
             for (int t = 0; t < length; t++) {
                 int row = (t * streams + s) * vocabulary;
-                features[row + text[start + t]] = 1f;
-                labels[row + text[start + t + 1]] = 1f;
+                x.put(row + text[start + t], 1f);
+                y.put(row + text[start + t + 1], 1f);
             }
         }
-        long[] timeMajor = {length, streams, vocabulary};
-        return new DataSet(Nd4j.create(features, timeMajor, 'c').permute(1, 2, 0),
-                Nd4j.create(labels, timeMajor, 'c').permute(1, 2, 0));
+        return new DataSet(features.permute(1, 2, 0), labels.permute(1, 2, 0));
     }
 
     /** One-hot [1, V, n] for a sequence of indices. */

@@ -155,7 +155,9 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
 
         INDArray z = buf.z();
         INDArray x = timeMajor(in);
-        oneHotInput = dataType == DataType.FLOAT && oneHot.read(x);
+        // Look-ups pay a fixed cost of about one pass over W, so a few rows (sampling, one character
+        // at a time) are quicker as a product.
+        oneHotInput = dataType == DataType.FLOAT && x.size(0) >= x.size(1) && oneHot.read(x);
         if (oneHotInput) {
             oneHot.project(w, b, buf.floats().z(), (int) units); // rows of W picked by the input's 1s
         } else {
