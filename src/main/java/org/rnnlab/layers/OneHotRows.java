@@ -102,15 +102,18 @@ final class OneHotRows {
             for (int i = 0; i < count; i++) {
                 int k = columns[first + i];
                 int base = i * units;
+                // A row with a 1 adds into its row of dW, a row of zeros straight into db
+                float[] into = k >= 0 ? dw : db;
+                int to = k >= 0 ? k * units : 0;
                 for (int j = 0; j < units; j++) {
-                    db[j] += d[base + j];
+                    into[to + j] += d[base + j];
                 }
-                if (k >= 0) {
-                    int to = k * units;
-                    for (int j = 0; j < units; j++) {
-                        dw[to + j] += d[base + j];
-                    }
-                }
+            }
+        }
+        // db sums every row of delta: those of zero rows, and the rest, which dW holds summed by column
+        for (int k = 0; k < nIn; k++) {
+            for (int j = 0; j < units; j++) {
+                db[j] += dw[k * units + j];
             }
         }
         FloatActivations.buffer(weightRows(nIn, units)).put(0, dw, 0, nIn * units);
