@@ -2,6 +2,7 @@ package org.rnnlab.data;
 
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,6 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * Features are one-hot characters [streams, V, length]; labels the characters one step later.
  * Both are laid out time-major in memory ([length, streams, V], seen through a permuted view), the
  * layout {@link org.rnnlab.layers.FastSimpleRnn} reads without a copy.
+ *
+ * <p>The arrays are reused: chunk {@code k}'s arrays are written again by the call after next, so
+ * a chunk stays valid while the next one is in use (the network still holds the last input while
+ * the next chunk is made). Copy a chunk ({@code DataSet.copy()}) to keep it longer. Fresh arrays
+ * for every chunk (1.5 MB at char-rnn's default sizes) cost up to a fifth of a training iteration,
+ * in allocating and zeroing native memory.
  */
 public final class CharChunks {
     private final int[] text;
@@ -20,6 +27,8 @@ public final class CharChunks {
     private final int streams;
     private final int length;
     private final int streamLength;
+    private final Pair[] pairs;
+    private long made;
 
     public CharChunks(int[] text, int vocabulary, int streams, int length) {
         this.text = text;
@@ -31,6 +40,7 @@ public final class CharChunks {
             throw new org.rnnlab.BadInputException("the training text (" + text.length + " characters) is too short for "
                     + streams + " streams of at least " + (length + 1) + " characters; use a smaller --batch or --seq-length");
         }
+        this.pairs = new Pair[] {new Pair(length, streams, vocabulary), new Pair(length, streams, vocabulary)};
     }
 
     /** Chunks per pass through the text (per epoch). */
@@ -40,22 +50,48 @@ public final class CharChunks {
 
     /** Chunk {@code k} (0 <= k < chunksPerPass) of every stream. */
     public DataSet chunk(int k) {
-        // Zeros, then a 1 written straight into native memory for each character: putScalar costs
-        // more per character than the training step, and Nd4j.create(float[]) copies value by value.
-        long[] timeMajor = {length, streams, vocabulary};
-        INDArray features = Nd4j.create(DataType.FLOAT, timeMajor, 'c');
-        INDArray labels = Nd4j.create(DataType.FLOAT, timeMajor, 'c');
-        FloatBuffer x = features.data().asNioFloat();
-        FloatBuffer y = labels.data().asNioFloat();
+        Pair pair = pairs[(int) (made++ % 2)];
+        // Take back the 1s this pair's previous chunk wrote, then write this chunk's: a few
+        // thousand values instead of zeroing the arrays (putScalar would cost more than the step).
+        for (int i = 0; i < pair.ones; i++) {
+            pair.x.put(pair.featureAt[i], 0f);
+            pair.y.put(pair.labelAt[i], 0f);
+        }
+        pair.ones = 0;
         for (int s = 0; s < streams; s++) {
             int start = s * streamLength + k * length;
             for (int t = 0; t < length; t++) {
                 int row = (t * streams + s) * vocabulary;
-                x.put(row + text[start + t], 1f);
-                y.put(row + text[start + t + 1], 1f);
+                pair.featureAt[pair.ones] = row + text[start + t];
+                pair.labelAt[pair.ones] = row + text[start + t + 1];
+                pair.x.put(pair.featureAt[pair.ones], 1f);
+                pair.y.put(pair.labelAt[pair.ones], 1f);
+                pair.ones++;
             }
         }
-        return new DataSet(features.permute(1, 2, 0), labels.permute(1, 2, 0));
+        return new DataSet(pair.features.permute(1, 2, 0), pair.labels.permute(1, 2, 0));
+    }
+
+    /** One chunk's arrays, time-major [length, streams, V], and where their 1s are. */
+    private static final class Pair {
+        final INDArray features;
+        final INDArray labels;
+        final FloatBuffer x;
+        final FloatBuffer y;
+        final int[] featureAt;
+        final int[] labelAt;
+        int ones;
+
+        Pair(int length, int streams, int vocabulary) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                features = Nd4j.create(DataType.FLOAT, new long[] {length, streams, vocabulary}, 'c');
+                labels = Nd4j.create(DataType.FLOAT, new long[] {length, streams, vocabulary}, 'c');
+            }
+            x = features.data().asNioFloat();
+            y = labels.data().asNioFloat();
+            featureAt = new int[length * streams];
+            labelAt = new int[length * streams];
+        }
     }
 
     /** One-hot [1, V, n] for a sequence of indices. */

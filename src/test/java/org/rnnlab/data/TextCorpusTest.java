@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnlab.BadInputException;
 
@@ -93,6 +94,19 @@ class TextCorpusTest {
             }
         }
         assertEquals(4 * 5, first.getFeatures().sumNumber().intValue(), "one-hot");
+
+        // The arrays are reused from the call after next: chunk 2 rewrites chunk 0's, cleanly.
+        INDArray secondFeatures = second.getFeatures().dup();
+        var third = chunks.chunk(2);
+        assertEquals(secondFeatures, second.getFeatures(), "the previous chunk stays valid while the next is used");
+        assertEquals(4 * 5, third.getFeatures().sumNumber().intValue(), "no 1s left from chunk 0");
+        assertEquals(4 * 5, third.getLabels().sumNumber().intValue());
+        for (int s = 0; s < 4; s++) {
+            for (int t = 0; t < 5; t++) {
+                assertEquals(1.0, third.getFeatures().getDouble(s, text[25 * s + 10 + t], t));
+                assertEquals(1.0, third.getLabels().getDouble(s, text[25 * s + 10 + t + 1], t));
+            }
+        }
         assertThrows(BadInputException.class, () -> new CharChunks(text, 7, 40, 5));
     }
 }
