@@ -13,7 +13,6 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -41,7 +40,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
     private final ShapeCache<INDArray[]> workingArrays = new ShapeCache<>();
     private INDArray logits;
     private INDArray delta;
-    /** In float, the Java passes of the softmax and loss; null when the last pass was not float. */
+    /** In float, the Java passes of the softmax and loss; made on the first pass. */
     private FloatSoftmaxCrossEntropy floatPass;
 
     public FastRnnOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -82,7 +81,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         INDArray wg = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray bg = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         Gemm.multiply(x, true, d, false, wg, 1.0, 0.0); // dW = X^T delta over all steps
-        if (floatPass != null) {
+        if (dataType == DataType.FLOAT) {
             bg.assign(Nd4j.createFromArray(floatPass.biasGradient()).reshape(1, bg.length()));
         } else {
             bg.assign(d.sum(true, 0));
@@ -122,11 +121,13 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         INDArray y = FastSimpleRnnLayer.timeMajor(labels.castTo(dataType));
         double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
         if (dataType == DataType.FLOAT) {
-            floatPass = floatPass != null && floatPass.classes() == classes ? floatPass : new FloatSoftmaxCrossEntropy((int) classes);
+            if (floatPass == null) {
+                floatPass = new FloatSoftmaxCrossEntropy((int) classes);
+            }
             Gemm.multiply(x, false, getParam(DefaultParamInitializer.WEIGHT_KEY), false, logits, 1.0, 0.0);
             floatPass.addBias(FloatActivations.buffer(logits), getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector(), (int) rows);
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Exp(logits, delta));
-            INDArray contiguous = y.ordering() == 'c' && Shape.hasDefaultStridesForShape(y) ? y : y.dup('c');
+            INDArray contiguous = FloatActivations.contiguous(y);
             summedLoss = floatPass.lossAndDelta(FloatActivations.buffer(logits), FloatActivations.buffer(delta),
                     FloatActivations.buffer(contiguous), (int) contiguous.offset(), (int) rows,
                     eps > 0 ? Math.log(eps) : Double.NEGATIVE_INFINITY, eps > 0 ? Math.log1p(-eps) : 0.0);
@@ -134,7 +135,6 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
             scoredLabels = labels;
             return delta;
         }
-        floatPass = null;
         logits(x, logits);
         // Shifting by the row maximum keeps exp finite; then p = e / sum(e) and ln p = z - ln sum(e).
         logits.subiColumnVector(logits.max(true, 1));

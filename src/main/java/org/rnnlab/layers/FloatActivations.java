@@ -7,6 +7,7 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * tanh and sigmoid, and multiplication by their derivatives, for float arrays, in plain Java loops
@@ -85,6 +86,11 @@ final class FloatActivations {
      */
     static FloatBuffer buffer(INDArray array) {
         return array.data().asNioFloat();
+    }
+
+    /** The array itself when its values lie in c order one after another, else such a copy. */
+    static INDArray contiguous(INDArray array) {
+        return array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array) ? array : array.dup('c');
     }
 
     /** out[outAt .. outAt + n) = f(in[inAt .. inAt + n)). */

@@ -35,10 +35,6 @@ final class FloatSoftmaxCrossEntropy {
         biasGradient = new float[classes];
     }
 
-    int classes() {
-        return classes;
-    }
-
     /** The column sums of the last {@link #lossAndDelta}'s delta: the gradient of the bias. */
     float[] biasGradient() {
         return biasGradient;

@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -40,7 +39,7 @@ final class OneHotRows {
         if (x.dataType() != DataType.FLOAT || x.rank() != 2) {
             return false;
         }
-        INDArray contiguous = x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.dup('c');
+        INDArray contiguous = FloatActivations.contiguous(x);
         int n = (int) x.size(0);
         int width = (int) x.size(1);
         values = grow(values, n * width);
