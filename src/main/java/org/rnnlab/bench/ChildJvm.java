@@ -28,7 +28,6 @@ final class ChildJvm {
         command.add(mainClass);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
         Path log = Files.createTempFile("rnnlab-bench", ".log");
         builder.redirectOutput(log.toFile());
         long start = System.nanoTime();

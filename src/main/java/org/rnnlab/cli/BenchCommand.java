@@ -21,6 +21,7 @@ import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
 import org.rnnlab.layers.LayerImplementation;
+import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.tasks.CharRnnTask;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskContext;
@@ -167,6 +168,7 @@ final class BenchCommand implements Callable<Integer> {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         machine.put("java", System.getProperty("java.version"));
         machine.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        machine.put("threads_per_op", Nd4jThreads.configure());
         machine.put("load_average", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return machine;
     }

@@ -14,6 +14,7 @@ final class LayerWiring {
 
     static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
             int layerIndex, INDArray layerParamsView, boolean initializeParams, ParamInitializer initializer) {
+        Nd4jThreads.configure(); // a network with rnnlab's layers runs at rnnlab's speed, however it was started
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);

@@ -21,6 +21,7 @@ import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
+import org.rnnlab.layers.Nd4jThreads;
 
 /**
  * Saves and loads trained networks as DL4J ModelSerializer zips (configuration.json,
@@ -120,6 +121,7 @@ public final class ModelStore {
 
     /** Reads the network (with its updater state) and its info. */
     public static StoredModel load(Path file) {
+        Nd4jThreads.configure(); // before the first op of a program that only loads and uses a model
         ModelInfo info = readInfo(file);
         try {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.rnnlab.BadInputException;
+import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.plots.Picture;
@@ -47,6 +48,7 @@ public final class TaskRunner {
 
     public static <O extends Record> Outcome train(Task<O> task, O options, TaskContext context, Path outDir)
             throws IOException {
+        Nd4jThreads.configure(); // before the task's first op, whether started by the script, the jar or a main
         PrintStream out = context.out();
         out.println("== " + task.name() + ": " + task.description());
         Training training = task.train(options, context);
