@@ -45,7 +45,12 @@ class StepNetworkTest {
      * way for seeds 000 and 002; SimpleRnn has no hasBias) and the feed-forward layers hasBias(false).
      */
     record Case(String name, MultiLayerConfiguration configuration, boolean bias, boolean oneHot, int minibatch,
-            boolean lastTimeStep) {
+            boolean lastTimeStep, int inputs, int outputs) {
+        Case(String name, MultiLayerConfiguration configuration, boolean bias, boolean oneHot, int minibatch,
+                boolean lastTimeStep) {
+            this(name, configuration, bias, oneHot, minibatch, lastTimeStep, SYMBOLS, OUTPUTS);
+        }
+
         @Override
         public String toString() {
             return name + (bias ? "" : ", no bias") + (oneHot ? ", one-hot" : ", dense") + ", minibatch " + minibatch;
@@ -110,6 +115,12 @@ class StepNetworkTest {
                     .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(OUTPUTS).activation(output).hasBias(bias).build())
                     .setInputType(InputType.recurrent(SYMBOLS)).build(), bias, oneHot, minibatch, true));
         }
+        for (int minibatch = 1; minibatch <= 2; minibatch++) { // count-up's shape: one input, one output
+            cases.add(new Case("rnn 1 -> 4 identity, rnn-output 1 identity", list(minibatch)
+                    .layer(LayerImplementation.FAST.simpleRnn().nOut(4).activation(Activation.IDENTITY).build())
+                    .layer(LayerImplementation.FAST.rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                    .setInputType(InputType.recurrent(1)).build(), true, false, minibatch, false, 1, 1));
+        }
         return cases.stream();
     }
 
@@ -131,20 +142,20 @@ class StepNetworkTest {
     private static void compare(MultiLayerNetwork network, StepNetwork steps, Case c, int n, int length, Random random) {
         List<INDArray> sequence = new ArrayList<>();
         for (int t = 0; t < length; t++) {
-            INDArray x = Nd4j.zeros(DataType.FLOAT, n, SYMBOLS, 1);
+            INDArray x = Nd4j.zeros(DataType.FLOAT, n, c.inputs(), 1);
             float[] actual;
             if (c.oneHot()) {
                 int[] symbols = new int[n];
                 for (int r = 0; r < n; r++) {
-                    symbols[r] = random.nextInt(SYMBOLS);
+                    symbols[r] = random.nextInt(c.inputs());
                     x.putScalar(new long[] {r, symbols[r], 0}, 1.0);
                 }
                 actual = n == 1 ? steps.step(symbols[0]) : steps.step(symbols);
             } else {
-                float[] rows = new float[n * SYMBOLS];
+                float[] rows = new float[n * c.inputs()];
                 for (int i = 0; i < rows.length; i++) {
                     rows[i] = (float) random.nextGaussian();
-                    x.putScalar(new long[] {i / SYMBOLS, i % SYMBOLS, 0}, rows[i]);
+                    x.putScalar(new long[] {i / c.inputs(), i % c.inputs(), 0}, rows[i]);
                 }
                 actual = steps.step(rows);
             }
@@ -155,12 +166,12 @@ class StepNetworkTest {
             } else {
                 expected = network.rnnTimeStep(x);
             }
-            expected = expected.rank() == 3 ? expected.get(all(), all(), interval(0, 1)).reshape(n, OUTPUTS) : expected;
-            assertEquals(n * OUTPUTS, actual.length);
+            expected = expected.rank() == 3 ? expected.get(all(), all(), interval(0, 1)).reshape(n, c.outputs()) : expected;
+            assertEquals(n * c.outputs(), actual.length);
             for (int r = 0; r < n; r++) {
-                for (int j = 0; j < OUTPUTS; j++) {
+                for (int j = 0; j < c.outputs(); j++) {
                     double want = expected.getDouble(r, j);
-                    double got = actual[r * OUTPUTS + j];
+                    double got = actual[r * c.outputs() + j];
                     assertTrue(Math.abs(want - got) <= TOLERANCE, c + ": step " + t + ", row " + r + ", output " + j
                             + ": DL4J " + want + ", StepNetwork " + got);
                 }
