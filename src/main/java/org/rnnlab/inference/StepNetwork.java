@@ -324,7 +324,13 @@ public final class StepNetwork {
                 throw new UnsupportedNetworkException("layer " + layer + " has a parameter of shape "
                         + Arrays.toString(parameter.shape()) + ", expected [" + rows + ", " + columns + "]");
             }
-            return parameter.toFloatMatrix();
+            // one copy in c order, then split: INDArray.toFloatMatrix reads element by element
+            float[] values = parameter.dup('c').data().asFloat();
+            float[][] matrix = new float[rows][];
+            for (int i = 0; i < rows; i++) {
+                matrix[i] = Arrays.copyOfRange(values, i * columns, (i + 1) * columns);
+            }
+            return matrix;
         }
 
         /** A bias: [nOut], or [1, nOut] as older DL4J versions shape it. */
