@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
 import org.rnnlab.tasks.CharRnnTask;
@@ -74,14 +75,17 @@ public final class CharRnnThroughput {
         return values;
     }
 
-    /** Sampling characters per second: the network's own predictions fed back one character at a time. */
-    public List<Double> sampling(LayerImplementation implementation, int runs, int length) {
+    /**
+     * Sampling characters per second: the network's own predictions fed back one character at a
+     * time, each step computed as {@code stepping} says (a StepNetwork, or DL4J's rnnTimeStep).
+     */
+    public List<Double> sampling(LayerImplementation implementation, Stepping stepping, int runs, int length) {
         MultiLayerNetwork network = network(implementation, 1);
-        CharRnnTask.sample(network, vocabulary, "", length / 4, 1.0, new Random(1)); // warm-up
+        CharRnnTask.sample(network, vocabulary, "", length / 4, 1.0, new Random(1), stepping); // warm-up
         List<Double> values = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             long start = System.nanoTime();
-            CharRnnTask.sample(network, vocabulary, "", length, 1.0, new Random(r));
+            CharRnnTask.sample(network, vocabulary, "", length, 1.0, new Random(r), stepping);
             values.add(length / ((System.nanoTime() - start) / 1e9));
         }
         return values;

@@ -20,6 +20,7 @@ import org.rnnlab.bench.ProcessMeasurements;
 import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
+import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.tasks.CharRnnTask;
@@ -100,10 +101,18 @@ final class BenchCommand implements Callable<Integer> {
                     / medians[LayerImplementation.DL4J.ordinal()]);
             root.out.printf("  fast / DL4J at minibatch %d: %.2fx%n", b, ratios.get("char_rnn_train_batch_" + b).asDouble());
         }
+        double timeStepSampling = 0;
         for (LayerImplementation implementation : LayerImplementation.values()) {
-            record(Measurement.of("char_rnn_sample_" + implementation.name().toLowerCase(Locale.ROOT), "chars/s",
-                    implementation + " layers, one character per rnnTimeStep", throughput.sampling(implementation, repeats, 1000)));
+            Measurement m = record(Measurement.of("char_rnn_sample_" + implementation.name().toLowerCase(Locale.ROOT), "chars/s",
+                    implementation + " layers, one character per rnnTimeStep",
+                    throughput.sampling(implementation, Stepping.DL4J, repeats, 1000)));
+            timeStepSampling = implementation == LayerImplementation.DL4J ? m.median() : timeStepSampling;
         }
+        Measurement stepSampling = record(Measurement.of("char_rnn_sample_step_network", "chars/s",
+                "one character per step on rnnlab's StepNetwork (Java loops)",
+                throughput.sampling(LayerImplementation.DL4J, Stepping.STEP_NETWORK, repeats, 200_000)));
+        ratios.put("char_rnn_sample_step_network_over_rnn_time_step", stepSampling.median() / timeStepSampling);
+        root.out.printf("  StepNetwork / DL4J rnnTimeStep sampling: %.1fx%n", stepSampling.median() / timeStepSampling);
         if (memorySeconds > 0) {
             record(ProcessMeasurements.trainPeakMemory(root.dataDir, memorySeconds));
         }

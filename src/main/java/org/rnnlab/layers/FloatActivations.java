@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.shape.Shape;
  * <p>Doubles keep ND4J's own tanh: the gradient checks compare double-precision results to 1e-10,
  * which an approximation cannot meet.
  */
-final class FloatActivations {
+public final class FloatActivations {
     private static final float P0 = 0.9999999796883867f;
     private static final float P1 = 0.13381113647123616f;
     private static final float P2 = 0.003495691708198433f;
@@ -49,7 +49,7 @@ final class FloatActivations {
     }
 
     /** y[i] = tanh(x[i]) for i in [0, n); x and y may be the same array. */
-    static void tanh(float[] x, float[] y, int n) {
+    public static void tanh(float[] x, float[] y, int n) {
         for (int i = 0; i < n; i++) {
             float v = Math.max(-CLAMP, Math.min(CLAMP, x[i]));
             float s = v * v;
@@ -60,7 +60,7 @@ final class FloatActivations {
     }
 
     /** y[i] = sigmoid(x[i]) = (1 + tanh(x[i] / 2)) / 2 for i in [0, n). */
-    static void sigmoid(float[] x, float[] y, int n) {
+    public static void sigmoid(float[] x, float[] y, int n) {
         for (int i = 0; i < n; i++) {
             y[i] = 0.5f * x[i];
         }

@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.rnnlab.data.Json;
+import org.rnnlab.inference.Stepping;
+import org.rnnlab.inference.TimeStepper;
 
 /**
  * A network together with the normalizer its data went through, if any: what a model zip holds
@@ -60,6 +62,14 @@ public record TrainedNetwork(MultiLayerNetwork network, DataNormalization normal
             normalizer.revertLabels(output);
         }
         return output;
+    }
+
+    /**
+     * {@link #timeStep}'s contract on a copy of the network's current weights, computed without ND4J
+     * where {@link org.rnnlab.inference.StepNetwork} can (else by rnnTimeStep); starts from a zero state.
+     */
+    public TimeStepper stepper() {
+        return TimeStepper.of(network, normalizer, Stepping.STEP_NETWORK);
     }
 
     /** The network's own loss (what fit() minimizes, masks honoured) on raw data, normalized here as in training. */

@@ -33,6 +33,8 @@ import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.inference.StepNetwork;
+import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
 import org.rnnlab.nets.ModelStore;
@@ -353,24 +355,74 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     /**
      * Text from the model: the prime fed in first, then each character drawn from the softmax
-     * sharpened or flattened by the temperature (p_i proportional to p_i^(1/T)) and fed back.
+     * sharpened or flattened by the temperature (p_i proportional to p_i^(1/T)) and fed back. The
+     * steps run on a {@link StepNetwork} where it computes the network, else on DL4J's rnnTimeStep.
      */
     public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
             double temperature, Random random) {
+        return sample(network, vocabulary, prime, length, temperature, random, Stepping.STEP_NETWORK);
+    }
+
+    /** The same, with the steps computed as {@code stepping} says (DL4J: always rnnTimeStep, for comparison). */
+    public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
+            double temperature, Random random, Stepping stepping) {
         int[] primed = prime.isEmpty() ? new int[] {startSymbol(vocabulary)} : vocabulary.encode(prime, "--prime");
+        StepNetwork steps = stepping == Stepping.STEP_NETWORK ? StepNetwork.orNull(network) : null;
+        int[] generated = steps != null ? sample(steps, primed, length, temperature, random)
+                : sampleDl4j(network, vocabulary.size(), primed, length, temperature, random);
+        return (prime.isEmpty() ? "" : prime) + vocabulary.decode(generated);
+    }
+
+    /**
+     * The sampling loop on a StepNetwork. With a softmax output the scores are its logits z: log p_i
+     * is z_i minus a constant, which the draw's own subtraction of the largest score removes, so
+     * neither the softmax nor a logarithm is computed.
+     */
+    private static int[] sample(StepNetwork steps, int[] primed, int length, double temperature, Random random) {
+        boolean logits = steps.softmaxOutput();
+        double[] scores = new double[steps.outputSize()];
+        double[] weights = new double[scores.length];
+        int[] generated = new int[length];
+        steps.clear();
+        float[] out = null;
+        for (int index : primed) {
+            out = logits ? steps.preOutputStep(index) : steps.step(index);
+        }
+        for (int i = 0; i < length; i++) {
+            for (int j = 0; j < scores.length; j++) {
+                scores[j] = logits ? out[j] : Math.log(Math.max(out[j], 1e-300));
+            }
+            generated[i] = draw(scores, weights, temperature, random);
+            if (i + 1 < length) {
+                out = logits ? steps.preOutputStep(generated[i]) : steps.step(generated[i]);
+            }
+        }
+        return generated;
+    }
+
+    /** The sampling loop on DL4J's rnnTimeStep, one one-hot character per call; the network's state is cleared before and after. */
+    private static int[] sampleDl4j(MultiLayerNetwork network, int symbols, int[] primed, int length, double temperature,
+            Random random) {
         network.rnnClearPreviousState();
         INDArray probabilities = null;
         for (int index : primed) {
-            probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {index}, vocabulary.size()));
+            probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {index}, symbols));
         }
+        double[] scores = new double[symbols];
+        double[] weights = new double[symbols];
         int[] generated = new int[length];
         for (int i = 0; i < length; i++) {
             double[] p = probabilities.get(point(0), all(), point(0)).toDoubleVector();
-            generated[i] = draw(p, temperature, random);
-            probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {generated[i]}, vocabulary.size()));
+            for (int j = 0; j < symbols; j++) {
+                scores[j] = Math.log(Math.max(p[j], 1e-300));
+            }
+            generated[i] = draw(scores, weights, temperature, random);
+            if (i + 1 < length) {
+                probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {generated[i]}, symbols));
+            }
         }
         network.rnnClearPreviousState();
-        return (prime.isEmpty() ? "" : prime) + vocabulary.decode(generated);
+        return generated;
     }
 
     private static int startSymbol(Vocabulary vocabulary) {
@@ -378,21 +430,31 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         return space >= 0 ? space : 0;
     }
 
-    static int draw(double[] p, double temperature, Random random) {
-        double[] weights = new double[p.length];
+    /**
+     * Index i drawn with probability proportional to exp((s_i - max s) / T), for scores s equal to
+     * log p up to a constant (logits or log-probabilities): p_i^(1/T) normalised. Subtracting the
+     * largest score keeps the likeliest weight at 1, so that no temperature underflows every weight
+     * to zero and sampling tends to the likeliest index as T falls. One {@code nextDouble()} per draw,
+     * compared with the cumulative weights in index order. {@code weights} is working memory.
+     */
+    static int draw(double[] scores, double[] weights, double temperature, Random random) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double score : scores) {
+            max = Math.max(max, score);
+        }
         double total = 0;
-        for (int i = 0; i < p.length; i++) {
-            weights[i] = Math.exp(Math.log(Math.max(p[i], 1e-300)) / temperature);
+        for (int i = 0; i < scores.length; i++) {
+            weights[i] = Math.exp((scores[i] - max) / temperature);
             total += weights[i];
         }
         double u = random.nextDouble() * total;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = 0; i < scores.length; i++) {
             u -= weights[i];
             if (u <= 0) {
                 return i;
             }
         }
-        return p.length - 1;
+        return scores.length - 1;
     }
 
     // ---- Prediction from the command line: the most likely next characters after a text
@@ -404,8 +466,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         if (text.length == 0) {
             throw new BadInputException("--input is empty; give some text, e.g. --input \"Gregor \"");
         }
-        INDArray probabilities = model.network().output(CharChunks.oneHot(text, vocabulary.size()));
-        double[] last = probabilities.get(point(0), all(), point(text.length - 1)).toDoubleVector();
+        double[] last = nextProbabilities(model.network(), text, vocabulary.size());
         StringBuilder answer = new StringBuilder("most likely next characters:");
         boolean[] used = new boolean[last.length];
         for (int rank = 0; rank < Math.min(5, last.length); rank++) {
@@ -419,6 +480,24 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             answer.append(String.format(Locale.ROOT, "%n  %-6s %.3f", printable(vocabulary.symbol(best)), last[best]));
         }
         return answer.toString();
+    }
+
+    /** The network's outputs after reading {@code text}: step by step on a StepNetwork where it can, else DL4J's output(). */
+    private static double[] nextProbabilities(MultiLayerNetwork network, int[] text, int symbols) {
+        StepNetwork steps = StepNetwork.orNull(network);
+        if (steps == null) {
+            INDArray probabilities = network.output(CharChunks.oneHot(text, symbols));
+            return probabilities.get(point(0), all(), point(text.length - 1)).toDoubleVector();
+        }
+        float[] out = null;
+        for (int symbol : text) {
+            out = steps.step(symbol);
+        }
+        double[] last = new double[out.length];
+        for (int j = 0; j < last.length; j++) {
+            last[j] = out[j];
+        }
+        return last;
     }
 
     private static String printable(int codePoint) {

@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
@@ -26,6 +27,7 @@ import org.rnnlab.data.CountUpData;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
+import org.rnnlab.inference.TimeStepper;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
@@ -192,21 +194,25 @@ public final class CountUpTask implements Task<CountUpTask.Options> {
     // ---- Generation: start from n alone and feed each prediction back in
 
     /**
-     * {@code steps} values generated from {@code start}: each output becomes the next input through
-     * rnnTimeStep, in the data's units. The network's stored state is cleared before and after.
+     * {@code steps} values generated from {@code start}: each output becomes the next input, one
+     * time step at a time with the state carried (rnnTimeStep's contract, through the model's
+     * {@link TrainedNetwork#stepper}), in the data's units. Each generation starts from a zero state.
      */
     static double[] generate(TrainedNetwork model, double start, int steps) {
-        MultiLayerNetwork network = model.network();
-        network.rnnClearPreviousState();
+        return generate(model.stepper(), model.network().params().dataType(), start, steps);
+    }
+
+    static double[] generate(TimeStepper stepper, DataType dataType, double start, int steps) {
+        stepper.clear();
         double[] generated = new double[steps];
-        INDArray input = Nd4j.zeros(network.params().dataType(), 1, 1, 1);
+        INDArray input = Nd4j.zeros(dataType, 1, 1, 1);
         double next = start;
         for (int t = 0; t < steps; t++) {
             input.putScalar(0, next);
-            next = model.timeStep(input).getDouble(0);
+            next = stepper.step(input).getDouble(0);
             generated[t] = next;
         }
-        network.rnnClearPreviousState();
+        stepper.clear();
         return generated;
     }
 

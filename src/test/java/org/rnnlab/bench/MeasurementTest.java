@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 
 class MeasurementTest {
@@ -28,8 +29,10 @@ class MeasurementTest {
         List<Double> training = throughput.training(LayerImplementation.FAST, 4, 2, 0.2);
         assertEquals(2, training.size());
         assertTrue(training.stream().allMatch(v -> v > 0 && Double.isFinite(v)), training.toString());
-        List<Double> sampling = throughput.sampling(LayerImplementation.DL4J, 1, 50);
-        assertTrue(sampling.get(0) > 0, sampling.toString());
+        for (Stepping stepping : Stepping.values()) {
+            List<Double> sampling = throughput.sampling(LayerImplementation.DL4J, stepping, 1, 50);
+            assertTrue(sampling.get(0) > 0, sampling.toString());
+        }
     }
 
     @Test

@@ -32,9 +32,10 @@ class BenchCommandTest {
             assertTrue(m.get("median").asDouble() > 0, m.toString());
         });
         assertEquals(List.of("startup_jvm_and_nd4j", "char_rnn_train_dl4j_batch_1", "char_rnn_train_fast_batch_1",
-                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_sample_fast", "char_rnn_sample_dl4j"),
-                names);
+                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_sample_fast", "char_rnn_sample_dl4j",
+                "char_rnn_sample_step_network"), names);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4").asDouble() > 0);
+        assertTrue(report.get("fast_over_dl4j").get("char_rnn_sample_step_network_over_rnn_time_step").asDouble() > 0);
         assertTrue(report.get("machine").get("cores").asInt() >= 1);
     }
 

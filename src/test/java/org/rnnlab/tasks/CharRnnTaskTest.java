@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -12,11 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.inference.StepNetwork;
+import org.rnnlab.inference.Stepping;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
 
@@ -87,6 +95,148 @@ class CharRnnTaskTest {
         int cold = distinctTrigrams(CharRnnTask.sample(network, vocabulary, "the", 600, 0.2, new Random(7)));
         int hot = distinctTrigrams(CharRnnTask.sample(network, vocabulary, "the", 600, 1.5, new Random(7)));
         assertTrue(cold < hot, cold + " distinct trigrams cold, " + hot + " hot");
+    }
+
+    /** The sampling loop as it was before StepNetwork: DL4J's rnnTimeStep and weights exp(log p / T), unshifted. */
+    private static String oldSample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
+            double temperature, Random random) {
+        int[] primed = prime.isEmpty() ? new int[] {vocabulary.indexOf(' ')} : vocabulary.encode(prime, "--prime");
+        network.rnnClearPreviousState();
+        INDArray probabilities = null;
+        for (int index : primed) {
+            probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {index}, vocabulary.size()));
+        }
+        int[] generated = new int[length];
+        for (int i = 0; i < length; i++) {
+            double[] p = probabilities.get(point(0), all(), point(0)).toDoubleVector();
+            double[] weights = new double[p.length];
+            double total = 0;
+            for (int j = 0; j < p.length; j++) {
+                weights[j] = Math.exp(Math.log(Math.max(p[j], 1e-300)) / temperature);
+                total += weights[j];
+            }
+            double u = random.nextDouble() * total;
+            generated[i] = p.length - 1;
+            for (int j = 0; j < p.length; j++) {
+                u -= weights[j];
+                if (u <= 0) {
+                    generated[i] = j;
+                    break;
+                }
+            }
+            probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {generated[i]}, vocabulary.size()));
+        }
+        network.rnnClearPreviousState();
+        return prime + vocabulary.decode(generated);
+    }
+
+    @Test
+    void theStepNetworkSamplesTheSameTextAsDl4jsTimeStepsDid() {
+        MultiLayerNetwork network = trained.model().network();
+        Vocabulary vocabulary = vocabulary(trained);
+        StepNetwork.of(network); // sample() takes this path: it does not fall back
+        String[] primes = {"gregor ", "", "gregor ", "the "};
+        double[] temperatures = {0.5, 1, 1, 2};
+        for (int c = 0; c < primes.length; c++) {
+            String expected = oldSample(network, vocabulary, primes[c], 2000, temperatures[c], new Random(11 + c));
+            String fast = CharRnnTask.sample(network, vocabulary, primes[c], 2000, temperatures[c], new Random(11 + c));
+            String dl4j = CharRnnTask.sample(network, vocabulary, primes[c], 2000, temperatures[c], new Random(11 + c),
+                    Stepping.DL4J);
+            assertEquals(expected, fast, "StepNetwork, T = " + temperatures[c] + ", prime '" + primes[c] + "'");
+            assertEquals(expected, dl4j, "DL4J, T = " + temperatures[c] + ", prime '" + primes[c] + "'");
+        }
+    }
+
+    @Test
+    void lowTemperaturesTendToTheLikeliestCharacter() {
+        MultiLayerNetwork network = trained.model().network();
+        Vocabulary vocabulary = vocabulary(trained);
+        // the greedy text: the likeliest character every time, from DL4J's own probabilities
+        network.rnnClearPreviousState();
+        INDArray p = null;
+        for (int index : vocabulary.encode("gregor ", "--prime")) {
+            p = network.rnnTimeStep(CharChunks.oneHot(new int[] {index}, vocabulary.size()));
+        }
+        int[] greedy = new int[300];
+        for (int i = 0; i < greedy.length; i++) {
+            greedy[i] = p.get(point(0), all(), point(0)).argMax().getInt(0);
+            p = network.rnnTimeStep(CharChunks.oneHot(new int[] {greedy[i]}, vocabulary.size()));
+        }
+        network.rnnClearPreviousState();
+        for (double temperature : new double[] {1e-4, 1e-3}) {
+            for (Stepping stepping : Stepping.values()) {
+                assertEquals("gregor " + vocabulary.decode(greedy), CharRnnTask.sample(network, vocabulary, "gregor ", 300,
+                        temperature, new Random(3), stepping), "T = " + temperature + ", " + stepping);
+            }
+        }
+    }
+
+    /** A Random whose nextDouble() gives the values asked for, in turn. */
+    private static Random fixed(double... values) {
+        return new Random() {
+            private int next;
+
+            @Override
+            public double nextDouble() {
+                return values[next++];
+            }
+        };
+    }
+
+    @Test
+    void drawFollowsTheTemperedProbabilitiesWhateverTheScoresOffset() {
+        double[] p = {0.5, 0.3, 0.2};
+        double[] scores = new double[3];
+        double[] weights = new double[3];
+        for (int i = 0; i < 3; i++) {
+            scores[i] = Math.log(p[i]) + 7; // logits: log p plus any constant
+        }
+        // T = 1: the cumulative probabilities 0.5, 0.8, 1 split [0, 1)
+        double[] u = {0.0, 0.49, 0.51, 0.79, 0.81, 0.999};
+        int[] expected = {0, 0, 1, 1, 2, 2};
+        Random random = fixed(u);
+        for (int k = 0; k < u.length; k++) {
+            assertEquals(expected[k], CharRnnTask.draw(scores, weights, 1.0, random), "T = 1, u = " + u[k]);
+        }
+        // T = 2: p_i^(1/2) normalised, 0.4155, 0.3218, 0.2627: cumulative 0.4155, 0.7373
+        double root = Math.sqrt(0.5) + Math.sqrt(0.3) + Math.sqrt(0.2);
+        assertEquals(0.4155, Math.sqrt(0.5) / root, 1e-4);
+        assertEquals(0.7373, (Math.sqrt(0.5) + Math.sqrt(0.3)) / root, 1e-4);
+        double[] warm = {0.41, 0.42, 0.73, 0.74};
+        int[] warmExpected = {0, 1, 1, 2};
+        random = fixed(warm);
+        for (int k = 0; k < warm.length; k++) {
+            assertEquals(warmExpected[k], CharRnnTask.draw(scores, weights, 2.0, random), "T = 2, u = " + warm[k]);
+        }
+        // T -> 0: the likeliest, wherever u falls; before the shift by the largest score every weight
+        // underflowed to 0 here and index 0 came out
+        double[] middle = {Math.log(0.3), Math.log(0.5), Math.log(0.2)};
+        for (double temperature : new double[] {1e-4, 1e-3, 1e-2}) {
+            random = fixed(1e-9, 0.3, 0.6, 0.999999);
+            for (int k = 0; k < 4; k++) {
+                assertEquals(1, CharRnnTask.draw(middle, weights, temperature, random), "T = " + temperature);
+            }
+        }
+        // T = 100: nearly uniform
+        random = fixed(0.34, 0.66);
+        assertEquals(1, CharRnnTask.draw(scores, weights, 100, random));
+        assertEquals(1, CharRnnTask.draw(scores, weights, 100, random));
+    }
+
+    @Test
+    void predictGivesTheSameProbabilitiesAsDl4jsOutput() {
+        MultiLayerNetwork network = trained.model().network();
+        Vocabulary vocabulary = vocabulary(trained);
+        int[] text = vocabulary.encode("gregor sams", "--input");
+        INDArray whole = network.output(CharChunks.oneHot(text, vocabulary.size()));
+        StepNetwork steps = StepNetwork.of(network);
+        float[] last = null;
+        for (int symbol : text) {
+            last = steps.step(symbol);
+        }
+        for (int j = 0; j < last.length; j++) {
+            assertEquals(whole.getDouble(0, j, text.length - 1), last[j], 1e-5);
+        }
     }
 
     private static int distinctTrigrams(String text) {

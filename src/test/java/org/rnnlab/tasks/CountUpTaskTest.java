@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -22,6 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.BadInputException;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.inference.Stepping;
+import org.rnnlab.inference.TimeStepper;
 import org.rnnlab.nets.TrainedNetwork;
 
 class CountUpTaskTest {
@@ -102,6 +105,26 @@ class CountUpTaskTest {
         assertArrayEquals(first, CountUpTask.generate(withMemory, 100, 8), 0);
         // The state matters to this network: the output after the first step is not just x + 1.
         assertTrue(Math.abs(first[1] - (first[0] + 1)) > 1, java.util.Arrays.toString(first));
+    }
+
+    @Test
+    void generationOnTheStepNetworkEqualsDl4jsTimeSteps() throws IOException {
+        for (double memory : new double[] {0, 0.5}) {
+            TrainedNetwork model = handSet(memory);
+            TimeStepper fast = model.stepper();
+            TimeStepper dl4j = TimeStepper.of(model.network(), model.normalizer(), Stepping.DL4J);
+            assertTrue(fast.usesStepNetwork());
+            DataType type = model.network().params().dataType();
+            for (double start : new double[] {100, -5, 37.5}) {
+                double[] expected = CountUpTask.generate(dl4j, type, start, 8);
+                double[] actual = CountUpTask.generate(model, start, 8);
+                for (int t = 0; t < expected.length; t++) {
+                    // the normalizer's scale (about 29) turns float rounding of ~1e-7 into ~1e-5 in the data's units
+                    assertEquals(expected[t], actual[t], 1e-4 * Math.max(1, Math.abs(expected[t])), "memory " + memory
+                            + ", from " + start + ", step " + t);
+                }
+            }
+        }
     }
 
     @Test
