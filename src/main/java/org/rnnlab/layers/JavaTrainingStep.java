@@ -64,6 +64,11 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  */
 public final class JavaTrainingStep {
     private static final String STATE = org.deeplearning4j.nn.layers.recurrent.SimpleRnn.STATE_KEY_PREV_ACTIVATION;
+    /**
+     * Up to this many rows a step, the recurrences make one sgemv per row: OpenBLAS's sgemm has a
+     * fixed cost of several sgemvs, and overtakes them at about a dozen rows.
+     */
+    private static final int ROWS_PER_VECTOR_PRODUCTS = 12;
 
     /** One SimpleRnn layer: sizes, where its parameters lie, and its working memory for one shape. */
     private static final class Recurrent {
@@ -566,10 +571,15 @@ public final class JavaTrainingStep {
         int block = minibatch * n;
         for (int t = 0; t < steps; t++) {
             int at = first + t * block;
-            for (int b = 0; b < minibatch; b++) {
-                int row = t * minibatch + b;
-                // z_t += RW^T h_{t-1}; DL4J's f-ordered RW is RW^T row-major
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1f, rw, n, r.hRows[row], 1, 1f, r.zRows[row], 1);
+            int firstRow = t * minibatch;
+            if (minibatch > ROWS_PER_VECTOR_PRODUCTS) {
+                // Z_t += H_{t-1} RW; DL4J's f-ordered RW is RW^T row-major
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, minibatch, n, n, 1f, r.hRows[firstRow], n, rw, n, 1f,
+                        r.zRows[firstRow], n);
+            } else {
+                for (int row = firstRow; row < firstRow + minibatch; row++) {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1f, rw, n, r.hRows[row], 1, 1f, r.zRows[row], 1);
+                }
             }
             float[] step = r.stepScratch;
             r.zBuffer.get(at - first, step, 0, block);
@@ -671,10 +681,13 @@ public final class JavaTrainingStep {
                 delta[i] *= 1f - h[i] * h[i];
             }
             r.dBuffer.put(at, delta, hAt, block);
-            if (t > 0) {
-                for (int b = 0; b < minibatch; b++) {
-                    int row = t * minibatch + b;
-                    // dL/dh_{t-1} += RW delta_t
+            int first = t * minibatch;
+            if (t > 0 && minibatch > ROWS_PER_VECTOR_PRODUCTS) {
+                // dL/dH_{t-1} += Delta_t RW^T
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, minibatch, n, n, 1f, r.dRows[first], n, rw, n, 1f,
+                        r.dRows[first - minibatch], n);
+            } else if (t > 0) {
+                for (int row = first; row < first + minibatch; row++) {
                     cblas_sgemv(CblasRowMajor, CblasTrans, n, n, 1f, rw, n, r.dRows[row], 1, 1f, r.dRows[row - minibatch], 1);
                 }
             }

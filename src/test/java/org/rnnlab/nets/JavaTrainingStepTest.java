@@ -119,17 +119,29 @@ class JavaTrainingStepTest {
     /** Steps both trainers through the same chunks, resetting the state every {@code resetEvery} steps, and compares. */
     private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
             int resetEvery) {
-        CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
         CarriedStateTrainer java = new CarriedStateTrainer(javaNet);
+        trainSideBySide(dl4jNet, javaNet, chunks, steps, resetEvery, (features, labels) -> {
+            double score = java.step(features, labels);
+            assertTrue(java.lastStepWasJava(), "the Java step was not taken");
+            return score;
+        });
+    }
+
+    private interface Step {
+        double step(INDArray features, INDArray labels);
+    }
+
+    private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
+            int resetEvery, Step javaStep) {
+        CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
         for (int i = 0; i < steps; i++) {
             if (i % resetEvery == 0) {
                 dl4j.resetState();
-                java.resetState();
+                javaNet.rnnClearPreviousState();
             }
             DataSet chunk = chunks.chunk(i % chunks.chunksPerPass());
             double expected = dl4j.step(chunk.getFeatures(), chunk.getLabels());
-            double actual = java.step(chunk.getFeatures(), chunk.getLabels());
-            assertTrue(java.lastStepWasJava(), "the Java step was not taken");
+            double actual = javaStep.step(chunk.getFeatures(), chunk.getLabels());
             assertFalse(dl4j.lastStepWasJava());
             assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
             assertEquals(expected, javaNet.score(), TOLERANCE * Math.abs(expected), "the network's score after step " + (i + 1));
@@ -155,6 +167,15 @@ class JavaTrainingStepTest {
     void trainingFromZeroStatesEqualsDl4jsStepOverDl4jsLayers(int layers, int minibatch) {
         MultiLayerNetwork dl4j = network(configuration(LayerImplementation.DL4J, layers, new AdaGrad(0.01, 1e-8), 5));
         trainSideBySide(dl4j, twin(dl4j), chunks(minibatch, 2), 20, 1);
+    }
+
+    /** Above a dozen rows the recurrences take one matrix product per step instead of one per row. */
+    @Test
+    void minibatchesAboveTheTrainersLimitAreComputedAlikeToo() {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
+        MultiLayerNetwork java = twin(dl4j);
+        JavaTrainingStep step = JavaTrainingStep.of(java);
+        trainSideBySide(dl4j, java, chunks(16, 9), 20, Integer.MAX_VALUE, step::step);
     }
 
     @Test
