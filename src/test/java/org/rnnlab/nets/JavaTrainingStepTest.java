@@ -152,7 +152,7 @@ class JavaTrainingStepTest {
     }
 
     @ParameterizedTest(name = "{0} layer(s), minibatch {1}")
-    @CsvSource({"1, 1", "2, 1", "1, 3", "2, 4"})
+    @CsvSource({"1, 1", "2, 1", "1, 3", "2, 4", "1, 96"})
     void carriedStateTrainingEqualsDl4jsStepOverTheFastLayers(int layers, int minibatch) {
         MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, layers, new AdaGrad(0.01, 1e-8), 5));
         trainSideBySide(dl4j, twin(dl4j), chunks(minibatch, 1), 20, Integer.MAX_VALUE);
@@ -169,13 +169,14 @@ class JavaTrainingStepTest {
         trainSideBySide(dl4j, twin(dl4j), chunks(minibatch, 2), 20, 1);
     }
 
-    /** Above a dozen rows the recurrences take one matrix product per step instead of one per row. */
-    @Test
-    void minibatchesAboveTheTrainersLimitAreComputedAlikeToo() {
+    /** Above a dozen rows the recurrences take one matrix product per step instead of one per row; also above the trainer's limit. */
+    @ParameterizedTest(name = "minibatch {0}")
+    @CsvSource({"16", "100"})
+    void largerMinibatchesAreComputedAlikeToo(int minibatch) {
         MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
         MultiLayerNetwork java = twin(dl4j);
         JavaTrainingStep step = JavaTrainingStep.of(java);
-        trainSideBySide(dl4j, java, chunks(16, 9), 20, Integer.MAX_VALUE, step::step);
+        trainSideBySide(dl4j, java, chunks(minibatch, 9), 20, Integer.MAX_VALUE, step::step);
     }
 
     @Test
