@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.Solver;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.layers.FastSimpleRnnLayer;
+import org.rnnlab.layers.JavaTrainingStep;
 
 /**
  * Truncated backpropagation through time whose hidden state carries on from one chunk to the
@@ -13,13 +14,37 @@ import org.rnnlab.layers.FastSimpleRnnLayer;
  * state at the start and end of every call, so a stream of chunks fed one call at a time would
  * restart from zero each time. This does what DL4J's fit does for each chunk (one optimizer step on
  * the chunk, then the chunk's last state becomes the stored state) without the clearing.
+ *
+ * <p>Small minibatches of a configuration {@link JavaTrainingStep} handles (char-rnn's) take that
+ * step instead: the same update, computed without DL4J's per-op costs, which at a minibatch of one
+ * are most of an iteration. Everything else, and any chunk while listeners are attached, takes
+ * DL4J's Solver. Both read and write the network's own parameters, updater state and stored states,
+ * so they can alternate.
  */
 public final class CarriedStateTrainer {
+    /**
+     * The largest minibatch given to the Java step: the largest at which it has been measured against
+     * DL4J's path over the fast layers (it was the quicker at every size up to there, char-rnn's 96
+     * streams included); above it DL4J's path, untried.
+     */
+    public static final int JAVA_STEP_MAX_MINIBATCH = 96;
+
     private final MultiLayerNetwork network;
     private final Solver solver;
+    private final JavaTrainingStep javaStep;
+    private boolean lastStepJava;
 
     /** @param network configured with {@code BackpropType.TruncatedBPTT} and initialised */
     public CarriedStateTrainer(MultiLayerNetwork network) {
+        this(network, true);
+    }
+
+    /** A trainer that always takes DL4J's Solver, for comparisons. */
+    public static CarriedStateTrainer withDl4jStep(MultiLayerNetwork network) {
+        return new CarriedStateTrainer(network, false);
+    }
+
+    private CarriedStateTrainer(MultiLayerNetwork network, boolean javaStepAllowed) {
         if (network.getLayerWiseConfigurations().getBackpropType() != BackpropType.TruncatedBPTT) {
             throw new IllegalArgumentException("the network must be configured for truncated BPTT");
         }
@@ -29,6 +54,7 @@ public final class CarriedStateTrainer {
         // The network's own updater, not a fresh one: it holds the state a loaded zip restored
         // (Adagrad's history), and it is the one ModelSerializer saves.
         solver.getOptimizer().setUpdater(network.getUpdater());
+        javaStep = javaStepAllowed ? JavaTrainingStep.of(network) : null;
     }
 
     /**
@@ -39,6 +65,10 @@ public final class CarriedStateTrainer {
      * @return the chunk's score: the loss summed over its steps, averaged over the streams
      */
     public double step(INDArray features, INDArray labels) {
+        lastStepJava = javaStep != null && features.size(0) <= JAVA_STEP_MAX_MINIBATCH && javaStep.accepts(features, labels);
+        if (lastStepJava) {
+            return javaStep.step(features, labels);
+        }
         network.setInput(features);
         network.setLabels(labels);
         network.setLayerMaskArrays(null, null);
@@ -56,6 +86,11 @@ public final class CarriedStateTrainer {
         }
         network.updateRnnStateWithTBPTTState();
         return network.score();
+    }
+
+    /** Whether the last {@link #step} took the Java step rather than DL4J's Solver. */
+    public boolean lastStepWasJava() {
+        return lastStepJava;
     }
 
     /** Back to a zero state, for example at the end of a pass through the text. */

@@ -1,0 +1,299 @@
+package org.rnnlab.nets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.data.CharChunks;
+import org.rnnlab.layers.JavaTrainingStep;
+import org.rnnlab.layers.LayerImplementation;
+
+/**
+ * The Java training step against DL4J's Solver step on twin networks: same parameters, updater state,
+ * stored states, chunks; after one step and after twenty, both must agree to float rounding.
+ *
+ * <p>The learning rates are small on purpose. At char-rnn's own rate (0.1) with AdaGrad's history
+ * starting near zero, the first steps move every weight by about the learning rate whatever the
+ * gradient's size, and rounding differences grow by about half each step: DL4J's own float path and
+ * its double path part ways as fast as this step and DL4J's float path do. Agreement to 1e-5 after
+ * twenty steps can only be asked where training is not that sensitive to rounding.
+ */
+class JavaTrainingStepTest {
+    private static final int SYMBOLS = 12;
+    private static final int UNITS = 16;
+    private static final int STEPS = 10;
+    private static final double TOLERANCE = 1e-5;
+    private static final String STATE = org.deeplearning4j.nn.layers.recurrent.SimpleRnn.STATE_KEY_PREV_ACTIVATION;
+
+    private static MultiLayerConfiguration configuration(LayerImplementation implementation, int layers, IUpdater updater,
+            double clip) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7).updater(updater)
+                .weightInit(new NormalDistribution(0, 0.1))
+                .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                .gradientNormalizationThreshold(clip).list();
+        for (int l = 0; l < layers; l++) {
+            list.layer(implementation.simpleRnn().nOut(UNITS).activation(Activation.TANH).build());
+        }
+        list.layer(implementation.rnnOutput(LossFunction.MCXENT).nOut(SYMBOLS).activation(Activation.SOFTMAX).build());
+        return list.setInputType(InputType.recurrent(SYMBOLS)).backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(STEPS).tBPTTBackwardLength(STEPS).build();
+    }
+
+    private static MultiLayerNetwork network(MultiLayerConfiguration configuration) {
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration.clone());
+        network.init();
+        network.getUpdater(); // the updater state exists from the start, as the trainer creates it
+        return network;
+    }
+
+    /** A copy of {@code network} with the same parameters and updater state. */
+    private static MultiLayerNetwork twin(MultiLayerNetwork network) {
+        MultiLayerNetwork copy = network(network.getLayerWiseConfigurations());
+        copy.setParams(network.params().dup());
+        copy.getUpdater().getStateViewArray().assign(network.getUpdater().getStateViewArray());
+        return copy;
+    }
+
+    private static CharChunks chunks(int minibatch, long seed) {
+        Random random = new Random(seed);
+        int[] text = new int[4000];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = random.nextInt(SYMBOLS);
+        }
+        return new CharChunks(text, SYMBOLS, minibatch, STEPS);
+    }
+
+    /** ||actual - expected|| <= tolerance ||expected||. */
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        INDArray e = expected.castTo(DataType.DOUBLE);
+        double difference = e.sub(actual.castTo(DataType.DOUBLE)).norm2Number().doubleValue();
+        double scale = e.norm2Number().doubleValue();
+        assertTrue(difference <= TOLERANCE * scale, what + ": relative difference " + difference / scale);
+    }
+
+    /** Parameters (each one separately), AdaGrad history, iteration count and stored states of the two networks agree. */
+    private static void assertSameTraining(MultiLayerNetwork expected, MultiLayerNetwork actual, String when) {
+        for (Map.Entry<String, INDArray> p : expected.paramTable().entrySet()) {
+            assertClose(p.getValue(), actual.paramTable().get(p.getKey()), when + ", parameter " + p.getKey());
+        }
+        assertClose(expected.getUpdater().getStateViewArray(), actual.getUpdater().getStateViewArray(),
+                when + ", AdaGrad history");
+        assertEquals(expected.getIterationCount(), actual.getIterationCount(), when + ", iteration count");
+        for (int l = 0; l < expected.getnLayers() - 1; l++) {
+            INDArray e = expected.rnnGetPreviousState(l).get(STATE);
+            INDArray a = actual.rnnGetPreviousState(l).get(STATE);
+            assertEquals(e == null, a == null, when + ", layer " + l + " stored state");
+            if (e != null) {
+                assertClose(e, a, when + ", layer " + l + " stored state");
+            }
+        }
+    }
+
+    /** Steps both trainers through the same chunks, resetting the state every {@code resetEvery} steps, and compares. */
+    private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
+            int resetEvery) {
+        CarriedStateTrainer java = new CarriedStateTrainer(javaNet);
+        trainSideBySide(dl4jNet, javaNet, chunks, steps, resetEvery, (features, labels) -> {
+            double score = java.step(features, labels);
+            assertTrue(java.lastStepWasJava(), "the Java step was not taken");
+            return score;
+        });
+    }
+
+    private interface Step {
+        double step(INDArray features, INDArray labels);
+    }
+
+    private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
+            int resetEvery, Step javaStep) {
+        CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
+        for (int i = 0; i < steps; i++) {
+            if (i % resetEvery == 0) {
+                dl4j.resetState();
+                javaNet.rnnClearPreviousState();
+            }
+            DataSet chunk = chunks.chunk(i % chunks.chunksPerPass());
+            double expected = dl4j.step(chunk.getFeatures(), chunk.getLabels());
+            double actual = javaStep.step(chunk.getFeatures(), chunk.getLabels());
+            assertFalse(dl4j.lastStepWasJava());
+            assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
+            assertEquals(expected, javaNet.score(), TOLERANCE * Math.abs(expected), "the network's score after step " + (i + 1));
+            if (i == 0 || i == steps - 1) {
+                assertSameTraining(dl4jNet, javaNet, "after step " + (i + 1));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} layer(s), minibatch {1}")
+    @CsvSource({"1, 1", "2, 1", "1, 3", "2, 4", "1, 96"})
+    void carriedStateTrainingEqualsDl4jsStepOverTheFastLayers(int layers, int minibatch) {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, layers, new AdaGrad(0.01, 1e-8), 5));
+        trainSideBySide(dl4j, twin(dl4j), chunks(minibatch, 1), 20, Integer.MAX_VALUE);
+    }
+
+    /**
+     * DL4J's own SimpleRnn computes the gradient of a carried-state chunk from a zero state (see
+     * FastLayersTest), so against it every chunk starts from a zero state: resetState, every step.
+     */
+    @ParameterizedTest(name = "{0} layer(s), minibatch {1}")
+    @CsvSource({"1, 1", "2, 2"})
+    void trainingFromZeroStatesEqualsDl4jsStepOverDl4jsLayers(int layers, int minibatch) {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.DL4J, layers, new AdaGrad(0.01, 1e-8), 5));
+        trainSideBySide(dl4j, twin(dl4j), chunks(minibatch, 2), 20, 1);
+    }
+
+    /** Above a dozen rows the recurrences take one matrix product per step instead of one per row; also above the trainer's limit. */
+    @ParameterizedTest(name = "minibatch {0}")
+    @CsvSource({"16", "100"})
+    void largerMinibatchesAreComputedAlikeToo(int minibatch) {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
+        MultiLayerNetwork java = twin(dl4j);
+        JavaTrainingStep step = JavaTrainingStep.of(java);
+        trainSideBySide(dl4j, java, chunks(minibatch, 9), 20, Integer.MAX_VALUE, step::step);
+    }
+
+    @Test
+    void resetStateMidwayGivesTheSameTraining() {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01, 1e-8), 5));
+        trainSideBySide(dl4j, twin(dl4j), chunks(2, 3), 20, 7);
+    }
+
+    @Test
+    void clippingIsAppliedLikeDl4jsUpdater() {
+        // A threshold well below the gradients' size: most of them are clipped in every step
+        MultiLayerConfiguration configuration = configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 0.002);
+        MultiLayerNetwork dl4j = network(configuration);
+        CharChunks chunks = chunks(2, 4); // a minibatch above 1, so that dividing before clipping matters
+        MultiLayerNetwork probe = twin(dl4j);
+        DataSet first = chunks.chunk(0);
+        probe.setInput(first.getFeatures());
+        probe.setLabels(first.getLabels());
+        probe.computeGradientAndScore();
+        double largest = probe.gradient().gradient().amaxNumber().doubleValue();
+        assertTrue(largest > 10 * 0.002, "the gradients are too small for the threshold to matter: " + largest);
+        trainSideBySide(dl4j, twin(dl4j), chunks, 20, Integer.MAX_VALUE);
+    }
+
+    @Test
+    void aSavedZipRestoresAndResumesWithTheSameUpdates(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork trained = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
+        CarriedStateTrainer trainer = new CarriedStateTrainer(trained);
+        CharChunks chunks = chunks(1, 5);
+        for (int i = 0; i < 12; i++) {
+            DataSet chunk = chunks.chunk(i);
+            trainer.step(chunk.getFeatures(), chunk.getLabels());
+        }
+        File zip = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(trained, zip, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(zip, true);
+        assertEquals(trained.params(), restored.params());
+        assertEquals(trained.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertEquals(12, restored.getIterationCount());
+
+        // The stored state is not saved: all three continue from a zero state
+        MultiLayerNetwork restoredDl4j = twin(restored);
+        restoredDl4j.setIterationCount(restored.getIterationCount());
+        trainer.resetState();
+        CarriedStateTrainer resumed = new CarriedStateTrainer(restored);
+        CarriedStateTrainer resumedDl4j = CarriedStateTrainer.withDl4jStep(restoredDl4j);
+        for (int i = 12; i < 16; i++) {
+            DataSet chunk = chunks.chunk(i);
+            trainer.step(chunk.getFeatures(), chunk.getLabels());
+            resumed.step(chunk.getFeatures(), chunk.getLabels());
+            resumedDl4j.step(chunk.getFeatures(), chunk.getLabels());
+            assertTrue(resumed.lastStepWasJava());
+        }
+        assertEquals(trained.params(), restored.params(), "the Java step resumed from the zip");
+        assertEquals(trained.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertSameTraining(restoredDl4j, restored, "resumed");
+        assertEquals(16, restored.getIterationCount());
+    }
+
+    @Test
+    void theJavaAndDl4jStepsCanAlternateOnOneNetwork() {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01, 1e-8), 5));
+        MultiLayerNetwork mixed = twin(dl4j);
+        CarriedStateTrainer reference = CarriedStateTrainer.withDl4jStep(dl4j);
+        CarriedStateTrainer java = new CarriedStateTrainer(mixed);
+        CarriedStateTrainer viaDl4j = CarriedStateTrainer.withDl4jStep(mixed);
+        CharChunks chunks = chunks(1, 6);
+        for (int i = 0; i < 10; i++) {
+            DataSet chunk = chunks.chunk(i);
+            reference.step(chunk.getFeatures(), chunk.getLabels());
+            (i % 3 == 1 ? viaDl4j : java).step(chunk.getFeatures(), chunk.getLabels());
+        }
+        assertSameTraining(dl4j, mixed, "after ten alternating steps");
+    }
+
+    @Test
+    void otherConfigurationsAndListenersTakeDl4jsStep() {
+        assertNotNull(JavaTrainingStep.unsupported(network(configuration(LayerImplementation.FAST, 1, new Adam(0.01), 5))));
+        MultiLayerConfiguration doubles = configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01), 5);
+        doubles.setDataType(DataType.DOUBLE);
+        assertNotNull(JavaTrainingStep.unsupported(network(doubles)));
+        MultiLayerConfiguration sigmoid = new NeuralNetConfiguration.Builder().updater(new AdaGrad(0.01)).list()
+                .layer(LayerImplementation.FAST.simpleRnn().nOut(UNITS).activation(Activation.SIGMOID).build())
+                .layer(LayerImplementation.FAST.rnnOutput(LossFunction.MCXENT).nOut(SYMBOLS).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(SYMBOLS)).backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(STEPS).tBPTTBackwardLength(STEPS).build();
+        assertNotNull(JavaTrainingStep.unsupported(network(sigmoid)));
+        MultiLayerConfiguration l2 = new NeuralNetConfiguration.Builder().updater(new AdaGrad(0.01)).l2(1e-4).list()
+                .layer(LayerImplementation.FAST.simpleRnn().nOut(UNITS).activation(Activation.TANH).build())
+                .layer(LayerImplementation.FAST.rnnOutput(LossFunction.MCXENT).nOut(SYMBOLS).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(SYMBOLS)).backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(STEPS).tBPTTBackwardLength(STEPS).build();
+        assertNotNull(JavaTrainingStep.unsupported(network(l2)));
+        assertNull(JavaTrainingStep.unsupported(network(configuration(LayerImplementation.DL4J, 2, new AdaGrad(0.01), 5))));
+
+        // Unsupported: trained by DL4J, and still trained
+        MultiLayerNetwork adam = network(configuration(LayerImplementation.FAST, 1, new Adam(0.01), 5));
+        CarriedStateTrainer adamTrainer = new CarriedStateTrainer(adam);
+        DataSet chunk = chunks(1, 7).chunk(0);
+        INDArray before = adam.params().dup();
+        adamTrainer.step(chunk.getFeatures(), chunk.getLabels());
+        assertFalse(adamTrainer.lastStepWasJava());
+        assertFalse(before.equals(adam.params()));
+
+        // Listeners expect DL4J's own step; so do minibatches above the Java step's limit
+        MultiLayerNetwork listened = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01), 5));
+        CarriedStateTrainer listenedTrainer = new CarriedStateTrainer(listened);
+        listenedTrainer.step(chunk.getFeatures(), chunk.getLabels());
+        assertTrue(listenedTrainer.lastStepWasJava());
+        listened.addListeners(new ScoreIterationListener(1000));
+        listenedTrainer.step(chunk.getFeatures(), chunk.getLabels());
+        assertFalse(listenedTrainer.lastStepWasJava());
+
+        MultiLayerNetwork wide = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01), 5));
+        CarriedStateTrainer wideTrainer = new CarriedStateTrainer(wide);
+        DataSet wideChunk = chunks(CarriedStateTrainer.JAVA_STEP_MAX_MINIBATCH + 1, 8).chunk(0);
+        wideTrainer.step(wideChunk.getFeatures(), wideChunk.getLabels());
+        assertFalse(wideTrainer.lastStepWasJava());
+    }
+}
