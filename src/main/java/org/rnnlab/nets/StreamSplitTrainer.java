@@ -3,6 +3,7 @@ package org.rnnlab.nets;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,8 +23,10 @@ import org.deeplearning4j.optimize.api.StepFunction;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.deeplearning4j.optimize.stepfunctions.NegativeDefaultStepFunction;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.layers.FastSimpleRnnLayer;
 
@@ -271,7 +274,7 @@ public final class StreamSplitTrainer implements AutoCloseable {
         // The updater first: it makes the main network's flattened gradient if there is none yet
         network.getUpdater();
         INDArray flattened = network.getFlattenedGradients();
-        gradient = new DefaultGradient(flattened);
+        gradient = new FlattenedGradient(flattened);
         Layer[] layers = network.getLayers();
         for (int i = 0; i < layers.length; i++) {
             Map<String, INDArray> views = layers[i].conf().getLayer().initializer()
@@ -287,12 +290,33 @@ public final class StreamSplitTrainer implements AutoCloseable {
         return made;
     }
 
+    /**
+     * A gradient whose {@link #gradient()} is the network's flattened gradient array itself.
+     * DefaultGradient returns a new reshaped view on every call, which BaseMultiLayerUpdater takes
+     * for an external gradient and slices up again on every step; given its own array it uses the
+     * views it made once. The arithmetic is the same.
+     */
+    private static final class FlattenedGradient extends DefaultGradient {
+        private final INDArray flattened;
+
+        FlattenedGradient(INDArray flattened) {
+            super(flattened);
+            this.flattened = flattened;
+        }
+
+        @Override
+        public INDArray gradient() {
+            return flattened;
+        }
+    }
+
     /** One part's network over the shared parameters, with its own layers, gradient and carried state. */
     private static final class Part {
         final MultiLayerNetwork network;
         /** The part's streams copied out, time-major [steps, streams, n] as the fast layers read them. */
         private INDArray features;
         private INDArray labels;
+        private float[] block = new float[0];
 
         Part(MultiLayerNetwork main) {
             network = new MultiLayerNetwork(main.getLayerWiseConfigurations().clone());
@@ -315,12 +339,30 @@ public final class StreamSplitTrainer implements AutoCloseable {
         }
 
         /** Streams [first, end) of [streams, n, steps] into a time-major [steps, end - first, n], reused when it fits. */
-        private static INDArray timeMajorCopy(INDArray all, int first, int end, INDArray into) {
+        private INDArray timeMajorCopy(INDArray all, int first, int end, INDArray into) {
             INDArray source = all.get(interval(first, end), all(), all()).permute(2, 0, 1);
             if (into == null || into.dataType() != all.dataType() || !Arrays.equals(into.shape(), source.shape())) {
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                     into = Nd4j.createUninitialized(all.dataType(), source.shape(), 'c');
                 }
+            }
+            INDArray timeMajor = all.permute(2, 0, 1);
+            if (timeMajor.dataType() == DataType.FLOAT && timeMajor.offset() == 0
+                    && Shape.hasDefaultStridesForShape(timeMajor)) {
+                // CharChunks's layout: at each step the part's streams are one run of values, so a
+                // few bulk copies do what a strided ND4J assign takes several times longer for
+                int run = (end - first) * (int) all.size(1);
+                int stepSize = (int) (all.size(0) * all.size(1));
+                if (block.length < run) {
+                    block = new float[run];
+                }
+                FloatBuffer from = all.data().asNioFloat();
+                FloatBuffer to = into.data().asNioFloat();
+                for (int t = 0; t < (int) all.size(2); t++) {
+                    from.get(t * stepSize + first * (int) all.size(1), block, 0, run);
+                    to.put(t * run, block, 0, run);
+                }
+                return into;
             }
             return into.assign(source);
         }

@@ -266,6 +266,22 @@ class StreamSplitTrainerTest {
     }
 
     @Test
+    void chunksInAnyLayoutGiveTheSameStep() {
+        MultiLayerNetwork timeMajor = network(5);
+        MultiLayerNetwork other = timeMajor.clone();
+        CharChunks chunks = chunks(7);
+        try (StreamSplitTrainer a = new StreamSplitTrainer(timeMajor, 2); StreamSplitTrainer b = new StreamSplitTrainer(other, 2)) {
+            for (int k = 0; k < 3; k++) {
+                DataSet chunk = chunks.chunk(k);
+                // [streams, n, steps] in c order, and in double: the parts copy them through ND4J
+                assertEquals(a.step(chunk.getFeatures(), chunk.getLabels()), b.step(
+                        chunk.getFeatures().castTo(DataType.DOUBLE).dup('c'), chunk.getLabels().dup('c')), 1e-6);
+            }
+        }
+        assertClose(timeMajor.params(), other.params(), "parameters");
+    }
+
+    @Test
     void aChangedStreamCountNeedsAReset() {
         MultiLayerNetwork network = network(5);
         try (StreamSplitTrainer trainer = new StreamSplitTrainer(network, 2)) {
