@@ -38,6 +38,8 @@ import org.rnnlab.layers.FastSimpleRnnLayer;
  * the main network's own updater (division by the whole minibatch, gradient clipping, AdaGrad's
  * history, the state ModelSerializer saves), the parameter step, the listeners and the iteration
  * count. The result is the one-network step over all streams, up to the order of float sums.
+ * The main network's listeners hear onBackwardPass, onGradientCalculation and iterationDone as
+ * under CarriedStateTrainer, but not onForwardPass: no one list of activations exists.
  *
  * <p>Each part keeps the carried state of its own streams, so the streams must come in the same
  * order from chunk to chunk (as {@link org.rnnlab.data.CharChunks} gives them). With one thread, or
