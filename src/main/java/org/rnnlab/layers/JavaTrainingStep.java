@@ -39,9 +39,10 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * One truncated-BPTT training step of a stack of tanh SimpleRnn layers under a softmax RnnOutputLayer
- * (multi-class cross-entropy), AdaGrad and elementwise clipping, for small minibatches: the update
- * DL4J's Solver makes for the same network, chunk and carried state, without DL4J's and ND4J's per-op
- * and per-iteration costs, which at a minibatch of one are most of an iteration.
+ * (multi-class cross-entropy), AdaGrad and elementwise clipping: the update DL4J's Solver makes for
+ * the same network, chunk and carried state, without DL4J's and ND4J's per-op and per-iteration
+ * costs, which at a minibatch of one are most of an iteration and at char-rnn's 96 streams still a
+ * good part of one.
  *
  * <p>It does what one {@code Solver.optimize} of {@code StochasticGradientDescent} followed by
  * {@code updateRnnStateWithTBPTTState} does: forward from each layer's stored truncated-BPTT state,

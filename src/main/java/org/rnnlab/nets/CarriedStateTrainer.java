@@ -15,9 +15,10 @@ import org.rnnlab.layers.JavaTrainingStep;
  * restart from zero each time. This does what DL4J's fit does for each chunk (one optimizer step on
  * the chunk, then the chunk's last state becomes the stored state) without the clearing.
  *
- * <p>Small minibatches of a configuration {@link JavaTrainingStep} handles (char-rnn's) take that
- * step instead: the same update, computed without DL4J's per-op costs, which at a minibatch of one
- * are most of an iteration. Everything else, and any chunk while listeners are attached, takes
+ * <p>Minibatches up to {@link #JAVA_STEP_MAX_MINIBATCH} of a configuration {@link JavaTrainingStep}
+ * handles (char-rnn's) take that step instead: the same update, computed without DL4J's per-op
+ * costs, which at a minibatch of one are most of an iteration. Everything else, and any chunk while
+ * listeners are attached (rnnlab's --ui), takes
  * DL4J's Solver. Both read and write the network's own parameters, updater state and stored states,
  * so they can alternate.
  */
