@@ -9,7 +9,7 @@ import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Vocabulary;
 import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
-import org.rnnlab.nets.CarriedStateTrainer;
+import org.rnnlab.nets.ChunkTrainer;
 import org.rnnlab.tasks.CharRnnTask;
 
 /**
@@ -45,18 +45,27 @@ public final class CharRnnThroughput {
         CharRnnTask task = new CharRnnTask();
         CharRnnTask.Options d = task.defaultOptions();
         CharRnnTask.Options options = new CharRnnTask.Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), batch,
-                d.learningRate(), d.iterations(), d.seconds(), d.sampleEvery(), d.seed(), d.resume(), implementation);
+                d.learningRate(), d.iterations(), d.seconds(), d.sampleEvery(), d.seed(), d.resume(), implementation, 0);
         MultiLayerNetwork network = new MultiLayerNetwork(CharRnnTask.network(options, vocabulary.size()));
         network.init();
         return network;
     }
 
-    /** Training characters per second, one value per run of about {@code seconds} each after a warm-up. */
-    public List<Double> training(LayerImplementation implementation, int batch, int runs, double seconds) {
+    /**
+     * Training characters per second, one value per run of about {@code seconds} each after a
+     * warm-up, with the trainer {@code train char-rnn} uses for these layers and thread count.
+     */
+    public List<Double> training(LayerImplementation implementation, int batch, int threads, int runs, double seconds) {
         int steps = new CharRnnTask().defaultOptions().seqLength();
         MultiLayerNetwork network = network(implementation, batch);
         CharChunks chunks = new CharChunks(text, vocabulary.size(), batch, steps);
-        CarriedStateTrainer trainer = new CarriedStateTrainer(network);
+        try (ChunkTrainer trainer = CharRnnTask.trainer(network, implementation, threads)) {
+            return training(trainer, chunks, batch * steps, runs, seconds);
+        }
+    }
+
+    private static List<Double> training(ChunkTrainer trainer, CharChunks chunks, int charactersPerStep, int runs,
+            double seconds) {
         int[] next = {0};
         Runnable step = () -> {
             if (next[0] == chunks.chunksPerPass()) {
@@ -70,7 +79,7 @@ public final class CharRnnThroughput {
         List<Double> values = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             double[] result = timed(step, seconds);
-            values.add(result[0] * batch * steps / result[1]);
+            values.add(result[0] * charactersPerStep / result[1]);
         }
         return values;
     }

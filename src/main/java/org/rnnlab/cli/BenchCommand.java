@@ -56,6 +56,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "the larger char-rnn minibatch to measure beside 1 (default: char-rnn's default)")
     int batch;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "training threads for the larger minibatch's several-thread figure (default: as train char-rnn chooses)")
+    int threads;
+
     @Option(names = "--memory-seconds", paramLabel = "S", defaultValue = "20",
             description = "training budget of the train char-rnn run whose peak memory is measured; 0 skips it (default: ${DEFAULT-VALUE})")
     double memorySeconds;
@@ -78,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         int defaultBatch = new CharRnnTask().defaultOptions().batch();
         int larger = batch == 0 ? defaultBatch : batch;
+        if (threads < 0 || threads > 256) {
+            throw new BadInputException("--threads must be in 0..256, got " + threads);
+        }
         if (larger < 1 || larger > 4096) {
             throw new BadInputException("--batch must be in 1..4096, got " + batch);
         }
@@ -88,18 +95,24 @@ final class BenchCommand implements Callable<Integer> {
         record(ProcessMeasurements.startup(repeats));
 
         CharRnnThroughput throughput = throughput();
+        int parts = threads > 0 ? threads : CharRnnTask.automaticThreads(larger);
         ObjectNode ratios = report.putObject("fast_over_dl4j");
         for (int b : larger == 1 ? new int[] {1} : new int[] {1, larger}) {
-            double[] medians = new double[2];
-            for (LayerImplementation implementation : new LayerImplementation[] {LayerImplementation.DL4J, LayerImplementation.FAST}) {
-                Measurement m = record(Measurement.of("char_rnn_train_" + implementation.name().toLowerCase(Locale.ROOT)
-                        + "_batch_" + b, "chars/s", "hidden 100, chunks of 25, minibatch " + b + ", "
-                        + implementation + " layers", throughput.training(implementation, b, repeats, seconds)));
-                medians[implementation.ordinal()] = m.median();
+            // DL4J's layers and step, then rnnlab's on one thread, then on several where char-rnn would use them
+            String conditions = "hidden 100, chunks of 25, minibatch " + b + ", ";
+            Measurement dl4j = record(Measurement.of("char_rnn_train_dl4j_batch_" + b, "chars/s",
+                    conditions + "DL4J layers and step", throughput.training(LayerImplementation.DL4J, b, 1, repeats, seconds)));
+            Measurement fast = record(Measurement.of("char_rnn_train_fast_batch_" + b, "chars/s",
+                    conditions + "FAST layers, one thread", throughput.training(LayerImplementation.FAST, b, 1, repeats, seconds)));
+            ratio(ratios, "char_rnn_train_batch_" + b, fast, dl4j, "fast / DL4J at minibatch " + b);
+            int k = Math.min(parts, b);
+            if (k > 1) {
+                Measurement split = record(Measurement.of("char_rnn_train_fast_batch_" + b + "_threads_" + k, "chars/s",
+                        conditions + "FAST layers, " + k + " threads", throughput.training(LayerImplementation.FAST, b, k,
+                                repeats, seconds)));
+                ratio(ratios, "char_rnn_train_batch_" + b + "_threads_" + k, split, dl4j,
+                        "fast on " + k + " threads / DL4J at minibatch " + b);
             }
-            ratios.put("char_rnn_train_batch_" + b, medians[LayerImplementation.FAST.ordinal()]
-                    / medians[LayerImplementation.DL4J.ordinal()]);
-            root.out.printf("  fast / DL4J at minibatch %d: %.2fx%n", b, ratios.get("char_rnn_train_batch_" + b).asDouble());
         }
         double timeStepSampling = 0;
         for (LayerImplementation implementation : LayerImplementation.values()) {
@@ -134,6 +147,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         root.out.println("char-rnn text: random, 80 symbols (no " + kafka + ")");
         return CharRnnThroughput.synthetic(130_000, 80, 42);
+    }
+
+    private void ratio(ObjectNode ratios, String name, Measurement fast, Measurement dl4j, String label) {
+        ratios.put(name, fast.median() / dl4j.median());
+        root.out.printf(Locale.ROOT, "  %s: %.2fx%n", label, fast.median() / dl4j.median());
     }
 
     private Measurement record(Measurement m) {

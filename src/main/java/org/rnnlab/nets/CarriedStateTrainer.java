@@ -22,7 +22,7 @@ import org.rnnlab.layers.JavaTrainingStep;
  * DL4J's Solver. Both read and write the network's own parameters, updater state and stored states,
  * so they can alternate.
  */
-public final class CarriedStateTrainer {
+public final class CarriedStateTrainer implements ChunkTrainer {
     /**
      * The largest minibatch given to the Java step: the largest at which it has been measured against
      * DL4J's path over the fast layers (it was the quicker at every size up to there, char-rnn's 96
@@ -65,6 +65,7 @@ public final class CarriedStateTrainer {
      * @param labels   [streams, nOut, steps]
      * @return the chunk's score: the loss summed over its steps, averaged over the streams
      */
+    @Override
     public double step(INDArray features, INDArray labels) {
         lastStepJava = javaStep != null && features.size(0) <= JAVA_STEP_MAX_MINIBATCH && javaStep.accepts(features, labels);
         if (lastStepJava) {
@@ -95,7 +96,13 @@ public final class CarriedStateTrainer {
     }
 
     /** Back to a zero state, for example at the end of a pass through the text. */
+    @Override
     public void resetState() {
         network.rnnClearPreviousState();
+    }
+
+    /** Nothing to end: the step runs on the caller's thread. */
+    @Override
+    public void close() {
     }
 }

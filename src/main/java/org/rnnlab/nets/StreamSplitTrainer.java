@@ -49,7 +49,7 @@ import org.rnnlab.layers.FastSimpleRnnLayer;
  * the same one, so DL4J's workspaces (kept per thread) and the layers' buffers stay with their part.
  * Call {@link #close} to end the threads. Not for use from several threads at once.
  */
-public final class StreamSplitTrainer implements AutoCloseable {
+public final class StreamSplitTrainer implements ChunkTrainer {
     private final MultiLayerNetwork network;
     private final int threads;
     private final CarriedStateTrainer single;

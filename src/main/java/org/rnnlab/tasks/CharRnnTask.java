@@ -37,7 +37,9 @@ import org.rnnlab.inference.StepNetwork;
 import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
+import org.rnnlab.nets.ChunkTrainer;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.nets.StreamSplitTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
@@ -61,6 +63,11 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     /** Kafka's floor (issue 5); other corpora must get below this share of ln(V), a uniform guess. */
     static final double KAFKA_FLOOR = 2.0;
     static final double UNIFORM_SHARE_FLOOR = 0.5;
+    /**
+     * Fewest streams worth a thread of their own: a part repeats each step's fixed costs, so small
+     * parts gain less than they cost (measured in docs/benchmarks.md).
+     */
+    static final int STREAMS_PER_THREAD = 16;
 
     /** Options of {@code rnnlab train char-rnn}. */
     public record Options(
@@ -76,7 +83,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             @Doc("seed of the weights, the sampling and everything else random") long seed,
             @Doc("continue training this char-rnn model zip (its network, updater state and vocabulary)") String resume,
             @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation) {
+            LayerImplementation implementation,
+            @Doc("training threads, each with its share of the streams; 0: one per core, at most one per "
+                    + STREAMS_PER_THREAD + " streams (FAST only)") int threads) {
 
         public Options {
             corpus = corpus == null ? "" : corpus;
@@ -90,6 +99,15 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             OptionCheck.inRange("--iterations", iterations, 0, 100_000_000);
             OptionCheck.inRange("--seconds", seconds, 0, 7 * 24 * 3600);
             OptionCheck.inRange("--sample-every", sampleEvery, 0, 100_000_000);
+            OptionCheck.inRange("--threads", threads, 0, 256);
+        }
+
+        /** The threads training uses: --threads (at most one per stream), else one per core and per 16 streams. */
+        public int trainingThreads() {
+            if (implementation == LayerImplementation.DL4J) {
+                return 1; // DL4J's own step, as DL4J runs it
+            }
+            return Math.min(threads > 0 ? threads : automaticThreads(batch), batch);
         }
     }
 
@@ -112,14 +130,14 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     public Options defaultOptions() {
         // 96 streams: measured on kafka.txt in 165 s, batch 64, 96 and 128 reached held-out 1.82, 1.78
         // and 1.91 nats per character (batch 32 reached 2.16 in 60 s, where batch 64 reached 1.85).
-        return new Options("", 100, 1, 25, 96, 0.1, 0, 165, 1000, 42, "", LayerImplementation.FAST);
+        return new Options("", 100, 1, 25, 96, 0.1, 0, 165, 1000, 42, "", LayerImplementation.FAST, 0);
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
         return new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(), 0, 5,
-                d.sampleEvery(), d.seed(), d.resume(), d.implementation());
+                d.sampleEvery(), d.seed(), d.resume(), d.implementation(), d.threads());
     }
 
     // ---- Data: the corpus (read through DataVec), its vocabulary, training text and held-out blocks
@@ -253,7 +271,6 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         context.attachListeners(network); // before the trainer, whose solver takes the network's listeners
         CharChunks chunks = new CharChunks(corpus.training(), corpus.vocabulary().size(), options.batch(),
                 options.seqLength());
-        CarriedStateTrainer trainer = new CarriedStateTrainer(network);
         Map<String, List<Double>> history = new java.util.LinkedHashMap<>();
         List<Double> lossCurve = history.computeIfAbsent("chunk_loss", k -> new ArrayList<>());
         List<Double> smoothCurve = history.computeIfAbsent("smooth_loss", k -> new ArrayList<>());
@@ -262,7 +279,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         long start = System.nanoTime();
         int iterations = 0;
         int chunk = 0;
-        try (TrainingProgress progress = TrainingProgress.start(name(), options.iterations() > 0
+        int threads = options.trainingThreads();
+        try (ChunkTrainer trainer = trainer(network, options.implementation(), threads);
+                TrainingProgress progress = TrainingProgress.start(name(), options.iterations() > 0
                 ? options.iterations() : (long) Math.ceil(options.seconds()), options.iterations() > 0 ? "iterations" : "s",
                 context.showProgress())) {
             while (true) {
@@ -308,8 +327,23 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         state.put("train_loss_per_char", recent.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)
                 / options.seqLength());
         state.put("characters_per_second", iterations * (double) options.batch() * options.seqLength() / seconds);
+        state.put("training_threads", threads);
         network.rnnClearPreviousState();
         return new Training(new TrainedNetwork(network, null, state), done + iterations, seconds, history, "iterations");
+    }
+
+    /** One thread per core, at most one per {@value #STREAMS_PER_THREAD} streams. */
+    public static int automaticThreads(int streams) {
+        return Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, streams / STREAMS_PER_THREAD));
+    }
+
+    /**
+     * DL4J's layers train with DL4J's own step; rnnlab's with its Java step, on {@code threads}
+     * threads that each take a share of the streams (the same update to float rounding).
+     */
+    public static ChunkTrainer trainer(MultiLayerNetwork network, LayerImplementation implementation, int threads) {
+        return implementation == LayerImplementation.DL4J ? CarriedStateTrainer.withDl4jStep(network)
+                : new StreamSplitTrainer(network, threads);
     }
 
     // ---- Evaluation: loss per character on the held-out blocks, each read from a zero state

@@ -26,7 +26,7 @@ class MeasurementTest {
     @Test
     void throughputRunsTrainAndSampleAndGivePositiveRates() {
         CharRnnThroughput throughput = CharRnnThroughput.synthetic(20_000, 80, 1);
-        List<Double> training = throughput.training(LayerImplementation.FAST, 4, 2, 0.2);
+        List<Double> training = throughput.training(LayerImplementation.FAST, 4, 1, 2, 0.2);
         assertEquals(2, training.size());
         assertTrue(training.stream().allMatch(v -> v > 0 && Double.isFinite(v)), training.toString());
         for (Stepping stepping : Stepping.values()) {

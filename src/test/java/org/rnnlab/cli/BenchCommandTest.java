@@ -21,7 +21,7 @@ class BenchCommandTest {
     void aShortBenchWritesEveryFigure() throws IOException {
         Path out = dir.resolve("bench.json");
         CommandLineRun run = CommandLineRun.run("--data-dir", dir.resolve("no-data").toString(), "bench",
-                "--repeats", "1", "--seconds", "0.2", "--batch", "4", "--memory-seconds", "0", "--skip-tasks",
+                "--repeats", "1", "--seconds", "0.2", "--batch", "4", "--threads", "2", "--memory-seconds", "0", "--skip-tasks",
                 "--out", out.toString());
         assertEquals(0, run.code(), run.err() + run.out());
         assertTrue(run.out().contains("random, 80 symbols"), run.out());
@@ -32,9 +32,11 @@ class BenchCommandTest {
             assertTrue(m.get("median").asDouble() > 0, m.toString());
         });
         assertEquals(List.of("startup_jvm_and_nd4j", "char_rnn_train_dl4j_batch_1", "char_rnn_train_fast_batch_1",
-                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_sample_fast", "char_rnn_sample_dl4j",
+                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_train_fast_batch_4_threads_2",
+                "char_rnn_sample_fast", "char_rnn_sample_dl4j",
                 "char_rnn_sample_step_network"), names);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4").asDouble() > 0);
+        assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4_threads_2").asDouble() > 0);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_sample_step_network_over_rnn_time_step").asDouble() > 0);
         assertTrue(report.get("machine").get("cores").asInt() >= 1);
     }

@@ -107,7 +107,7 @@ class PicturesTest {
                 String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
         CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.1, 40, 600, 0, 3, "",
-                null);
+                null, 0);
         Path out = dir.resolve("char-rnn");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
         assertEquals(List.of("loss.png"), pngs(out));

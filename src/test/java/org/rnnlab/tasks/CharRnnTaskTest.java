@@ -25,6 +25,7 @@ import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Vocabulary;
 import org.rnnlab.inference.StepNetwork;
 import org.rnnlab.inference.Stepping;
+import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
 
@@ -38,7 +39,7 @@ class CharRnnTaskTest {
     static final CharRnnTask TASK = new CharRnnTask();
 
     static CharRnnTask.Options options(int iterations, String resume) {
-        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, iterations, 600, 0, 3, resume, null);
+        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, iterations, 600, 0, 3, resume, null, 0);
     }
 
     static TaskContext context() {
@@ -67,6 +68,47 @@ class CharRnnTaskTest {
 
     private static Vocabulary vocabulary(Training training) {
         return Vocabulary.fromString(training.model().state().path("vocabulary").asText());
+    }
+
+    @Test
+    void theThreadCountFollowsTheOptionTheStreamsAndTheCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        CharRnnTask.Options d = TASK.defaultOptions();
+        assertEquals(Math.min(cores, 96 / 16), d.trainingThreads());
+        assertEquals(1, withThreads(8, 0, LayerImplementation.FAST).trainingThreads(), "8 streams are too few to share");
+        assertEquals(Math.min(cores, 2), withThreads(32, 0, LayerImplementation.FAST).trainingThreads());
+        assertEquals(3, withThreads(32, 3, LayerImplementation.FAST).trainingThreads(), "--threads is taken as given");
+        assertEquals(2, withThreads(2, 5, LayerImplementation.FAST).trainingThreads(), "at most one thread per stream");
+        assertEquals(1, withThreads(96, 4, LayerImplementation.DL4J).trainingThreads(), "DL4J's own step runs alone");
+        assertThrows(BadInputException.class, () -> withThreads(96, -1, LayerImplementation.FAST));
+    }
+
+    private static CharRnnTask.Options withThreads(int batch, int threads, LayerImplementation implementation) {
+        return new CharRnnTask.Options("", 100, 1, 25, batch, 0.1, 0, 1, 0, 1, "", implementation, threads);
+    }
+
+    @Test
+    void twoThreadsTrainTheSameModelAsOne() throws IOException {
+        CharRnnTask.Options one = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, 12, 600, 0, 3, "", null, 1);
+        CharRnnTask.Options two = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, 12, 600, 0, 3, "", null, 2);
+        Training a = TASK.train(one, context());
+        Training b = TASK.train(two, context());
+        assertEquals(1, a.model().state().path("training_threads").asInt());
+        assertEquals(2, b.model().state().path("training_threads").asInt());
+        double[] pa = a.model().network().params().toDoubleVector();
+        double[] pb = b.model().network().params().toDoubleVector();
+        double largest = 0;
+        double difference = 0;
+        for (int i = 0; i < pa.length; i++) {
+            largest = Math.max(largest, Math.abs(pa[i]));
+            difference = Math.max(difference, Math.abs(pa[i] - pb[i]));
+        }
+        assertTrue(difference <= 1e-5 * largest, "parameters differ by " + difference + " (largest " + largest + ")");
+        List<Double> la = a.history().get("chunk_loss");
+        List<Double> lb = b.history().get("chunk_loss");
+        for (int i = 0; i < la.size(); i++) {
+            assertEquals(la.get(i), lb.get(i), 1e-5 * la.get(i), "loss of iteration " + (i + 1));
+        }
     }
 
     @Test
@@ -286,8 +328,8 @@ class CharRnnTaskTest {
 
     @Test
     void optionsAreValidated() {
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, 0, 1, 0, 1, "", null));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, 0, 1, 0, 1, "", null));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, -1, 1, 0, 1, "", null));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, 0, 1, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, 0, 1, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, -1, 1, 0, 1, "", null, 0));
     }
 }
