@@ -19,23 +19,38 @@ public final class Nd4jThreads {
     /** System property that overrides the per-op thread count. */
     public static final String PROPERTY = "rnnlab.opThreads";
     private static int applied;
+    private static boolean fromEnvironment;
+    private static final ThreadLocal<Boolean> appliedToThisThread = ThreadLocal.withInitial(() -> false);
 
     private Nd4jThreads() {
     }
 
     /**
-     * Applies the per-op thread count once per process (later calls return at once) and returns it:
-     * {@code -Drnnlab.opThreads}, else {@code OMP_NUM_THREADS} as ND4J already applied it, else 1.
+     * Applies the per-op thread count and returns it: {@code -Drnnlab.opThreads}, else
+     * {@code OMP_NUM_THREADS} as ND4J already applied it, else 1. The process-wide settings are
+     * made once; OpenMP keeps its count per thread (a thread started later begins with the count
+     * from the environment), so each thread that runs ND4J ops calls this before its first one.
      */
-    public static synchronized int configure() {
+    public static int configure() {
+        int threads = processWide();
+        if (!appliedToThisThread.get()) {
+            if (!fromEnvironment) {
+                NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            }
+            appliedToThisThread.set(true);
+        }
+        return threads;
+    }
+
+    private static synchronized int processWide() {
         if (applied > 0) {
             return applied;
         }
-        String property = System.getProperty(PROPERTY);
-        String environment = System.getenv("OMP_NUM_THREADS");
-        Integer requested = positive(property);
-        if (requested == null && positive(environment) != null) {
-            applied = positive(environment); // ND4J set this when it loaded: the user's choice stands
+        Integer requested = positive(System.getProperty(PROPERTY));
+        Integer environment = positive(System.getenv("OMP_NUM_THREADS"));
+        if (requested == null && environment != null) {
+            fromEnvironment = true; // ND4J and OpenMP took it when they loaded: the user's choice stands
+            applied = environment;
             return applied;
         }
         int threads = requested == null ? 1 : requested;
@@ -43,7 +58,6 @@ public final class Nd4jThreads {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.factory().blas().setMaxThreads(threads); // OpenBLAS, also under Gemm's direct calls
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
         applied = threads;
         return applied;
     }

@@ -16,13 +16,31 @@ import org.junit.jupiter.api.Test;
  */
 class Nd4jThreadsTest {
 
-    /** Run in the child JVM: configures twice and prints "applied omp blas". */
+    /**
+     * Run in the child JVM: configures twice, checks that a thread started later gets the same
+     * OpenMP count once it configures itself, and prints "applied omp blas".
+     */
     public static final class Probe {
         public static void main(String[] args) {
             int first = Nd4jThreads.configure();
             int second = Nd4jThreads.configure();
             if (first != second) {
                 throw new IllegalStateException("configure() changed its answer: " + first + " then " + second);
+            }
+            int[] other = new int[1];
+            Thread later = new Thread(() -> {
+                Nd4jThreads.configure();
+                other[0] = Nd4jThreads.ompThreads();
+            });
+            later.start();
+            try {
+                later.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            if (other[0] != Nd4jThreads.ompThreads()) {
+                throw new IllegalStateException("a later thread got " + other[0] + " OpenMP threads, the first "
+                        + Nd4jThreads.ompThreads());
             }
             System.out.println(first + " " + Nd4jThreads.ompThreads() + " " + Nd4jThreads.blasThreads());
         }
