@@ -28,6 +28,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -210,6 +211,33 @@ class JavaTrainingStepTest {
             });
         }
         assertSameTraining(one, many, "after twenty steps, against the one-thread step");
+    }
+
+    /**
+     * Inputs that are not one-hot in some streams (here the last part's, on two threads): the first
+     * layer's input products go through OpenBLAS there, and by look-up in the one-hot streams.
+     */
+    @ParameterizedTest(name = "{0} thread(s)")
+    @CsvSource({"1", "2", "3"})
+    void inputsThatAreNotOneHotAreComputedAlikeToo(int threads) {
+        MultiLayerNetwork dl4jNet = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
+        MultiLayerNetwork javaNet = twin(dl4jNet);
+        CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
+        CharChunks chunks = chunks(7, 13);
+        try (JavaTrainingStep java = JavaTrainingStep.of(javaNet, threads)) {
+            for (int i = 0; i < 20; i++) {
+                DataSet chunk = chunks.chunk(i);
+                INDArray features = chunk.getFeatures().dup('c');
+                features.get(NDArrayIndex.interval(5, 7), NDArrayIndex.all(), NDArrayIndex.all()).muli(0.5);
+                double expected = dl4j.step(features, chunk.getLabels());
+                double actual = java.step(features, chunk.getLabels());
+                assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
+                if (i == 0) {
+                    assertSameTraining(dl4jNet, javaNet, "after one step");
+                }
+            }
+        }
+        assertSameTraining(dl4jNet, javaNet, "after twenty steps");
     }
 
     /** For a given thread count the sums run in one order: two runs give the same bits. */
