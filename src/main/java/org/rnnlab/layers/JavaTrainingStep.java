@@ -176,7 +176,7 @@ public final class JavaTrainingStep implements AutoCloseable {
     private Part[] parts = new Part[0];
     private int minibatch = -1;
     private int steps = -1;
-    /** The one-hot column of each time-major input row (all streams), or -1 for a row of zeros. */
+    /** The one-hot column of each time-major input row (all streams, each part writing its own), or -1 for a row of zeros. */
     private int[] inputColumns = new int[0];
     private float[] inputValues = new float[0];
     private float[] labelValues = new float[0];
@@ -401,13 +401,13 @@ public final class JavaTrainingStep implements AutoCloseable {
         paramsBuffer.get((int) paramsView.offset(), params, 0, params.length);
         stateBuffer.get((int) stateView.offset(), state, 0, state.length);
         readInitialStates();
-        boolean oneHot = readInput(features);
+        inputStrides = read(features, inputValues);
         labelStrides = read(labels, labelValues);
 
         if (parts.length == 1) {
-            parts[0].run(oneHot);
+            parts[0].run();
         } else {
-            threads.run(parts.length, k -> parts[k].run(oneHot));
+            threads.run(parts.length, k -> parts[k].run());
         }
         // The parts' gradients and losses in part order
         System.arraycopy(parts[0].gradient, 0, gradient, 0, gradient.length);
@@ -531,37 +531,6 @@ public final class JavaTrainingStep implements AutoCloseable {
     }
 
     /**
-     * The features [minibatch, nIn, steps] into {@link #inputValues}, and each time-major row's
-     * one-hot column into {@link #inputColumns}; returns whether every row is one-hot or zero.
-     */
-    private boolean readInput(INDArray features) {
-        inputStrides = read(features, inputValues);
-        int sb = inputStrides[0];
-        int si = inputStrides[1];
-        int st = inputStrides[2];
-        int nIn = layers[0].nIn;
-        boolean oneHot = true;
-        for (int t = 0; t < steps && oneHot; t++) {
-            for (int b = 0; b < minibatch && oneHot; b++) {
-                int column = -1;
-                int base = b * sb + t * st;
-                for (int i = 0; i < nIn; i++) {
-                    float v = inputValues[base + i * si];
-                    if (v != 0f) {
-                        if (v != 1f || column >= 0) {
-                            oneHot = false;
-                            break;
-                        }
-                        column = i;
-                    }
-                }
-                inputColumns[t * minibatch + b] = column;
-            }
-        }
-        return oneHot;
-    }
-
-    /**
      * The values of a [minibatch, width, steps] array into {@code into}, as they lie in memory when
      * they fill one block (any order of the dimensions: CharChunks hands over permuted time-major
      * arrays), else copied to c order first; returns the strides of the three dimensions in {@code into}.
@@ -630,8 +599,9 @@ public final class JavaTrainingStep implements AutoCloseable {
             expHeap = new float[rows * classes];
         }
 
-        void run(boolean oneHot) {
+        void run() {
             Arrays.fill(gradient, 0f);
+            boolean oneHot = readColumns();
             for (int l = 0; l < layers.length; l++) {
                 Memory m = memory[l];
                 int size = streams * layers[l].units;
@@ -657,6 +627,34 @@ public final class JavaTrainingStep implements AutoCloseable {
                     gradientBuffer.get(r.w, gradient, r.w, r.nIn * r.units);
                 }
             }
+        }
+
+        /**
+         * Each of the part's time-major rows' one-hot column into {@link #inputColumns}; returns
+         * whether every row of the part is one-hot or zero (each part decides for itself).
+         */
+        private boolean readColumns() {
+            int sb = inputStrides[0];
+            int si = inputStrides[1];
+            int st = inputStrides[2];
+            int nIn = layers[0].nIn;
+            for (int t = 0; t < steps; t++) {
+                for (int b = first; b < first + streams; b++) {
+                    int column = -1;
+                    int base = b * sb + t * st;
+                    for (int i = 0; i < nIn; i++) {
+                        float v = inputValues[base + i * si];
+                        if (v != 0f) {
+                            if (v != 1f || column >= 0) {
+                                return false;
+                            }
+                            column = i;
+                        }
+                    }
+                    inputColumns[t * minibatch + b] = column;
+                }
+            }
+            return true;
         }
 
         /** The one-hot column of the part's time-major row {@code row}. */
