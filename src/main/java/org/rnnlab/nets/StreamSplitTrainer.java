@@ -62,7 +62,7 @@ public final class StreamSplitTrainer implements AutoCloseable {
     /** Whether the carried state lies in the main network (the Java step's) rather than in the parts. */
     private boolean stateInMain = true;
     private boolean lastStepJava;
-    /** Part k's network (k >= 1 runs on executors[k - 1]); made on the first step with more than one part. */
+    /** Part k's network (part k runs on the pool's thread k, part 0 on the caller); made on the first DL4J-way step with more than one part. */
     private Part[] parts;
     /** The main network's gradient, keyed as DL4J's MultiLayerNetwork keys it, over its flattened gradient. */
     private Gradient gradient;
