@@ -61,9 +61,16 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * history and the stored states from the network and writes the new ones back before it returns, so
  * saving, sampling, resuming or a DL4J step in between all see the state of the last step.
  *
+ * <p>With more than one thread the streams are cut into contiguous parts, one per thread: each part
+ * runs the forward pass, the loss and backprop for its streams on buffers of its own, from its rows
+ * of the stored states, reading the parameters the step copied once. The parts' gradients and
+ * losses are summed in part order (so a given thread count gives the same result every time), then
+ * the updater runs once on the caller. Part 0 runs on the caller, part k on a daemon thread of its
+ * own; {@link #close} ends them. The result is the one-thread step up to the order of float sums.
+ *
  * <p>{@link #unsupported} names what it cannot do; callers then use DL4J's step.
  */
-public final class JavaTrainingStep {
+public final class JavaTrainingStep implements AutoCloseable {
     private static final String STATE = org.deeplearning4j.nn.layers.recurrent.SimpleRnn.STATE_KEY_PREV_ACTIVATION;
     /**
      * Up to this many rows a step, the recurrences make one sgemv per row: OpenBLAS's sgemm has a
@@ -71,36 +78,21 @@ public final class JavaTrainingStep {
      */
     private static final int ROWS_PER_VECTOR_PRODUCTS = 12;
 
-    /** One SimpleRnn layer: sizes, where its parameters lie, and its working memory for one shape. */
+    /** One SimpleRnn layer: sizes, where its parameters lie, and its stored state for one shape. */
     private static final class Recurrent {
         final int nIn;
         final int units;
         final int w;
         final int rw;
         final int b;
-        /** W, RW and their gradients in native memory. */
+        /** W and RW in native memory. */
         FloatPointer weights;
         FloatPointer recurrentWeights;
-        FloatPointer weightGradient;
-        FloatPointer recurrentGradient;
         /** The array stored as the layer's state after each step, rewritten in place. */
         INDArray stateArray;
-        /** Native: outputs h (block 0 the initial state, then one block of minibatch rows per step), pre-activations, dL/dh then delta. */
-        FloatPointer h;
-        FloatPointer z;
-        FloatPointer d;
-        FloatBuffer hBuffer;
-        FloatBuffer zBuffer;
-        FloatBuffer dBuffer;
-        /** Row r of h, z and d, for the per-row products. */
-        FloatPointer[] hRows;
-        FloatPointer[] zRows;
-        FloatPointer[] dRows;
-        /** Heap copies of h and delta for the elementwise work (delta indexed like h), and one step's rows. */
-        float[] hHeap;
-        float[] dHeap;
-        float[] stepScratch;
         FloatBuffer stateBuffer;
+        /** The state the step starts from, [minibatch, units], on the heap. */
+        float[] initial;
 
         Recurrent(int nIn, int units, int w, int rw, int b) {
             this.nIn = nIn;
@@ -108,6 +100,47 @@ public final class JavaTrainingStep {
             this.w = w;
             this.rw = rw;
             this.b = b;
+        }
+    }
+
+    /** One layer's working memory in one part. */
+    private static final class Memory {
+        /** Native: outputs h (block 0 the initial state, then one block of the part's rows per step), pre-activations, dL/dh then delta. */
+        final FloatPointer h;
+        final FloatPointer z;
+        final FloatPointer d;
+        final FloatBuffer hBuffer;
+        final FloatBuffer zBuffer;
+        final FloatBuffer dBuffer;
+        /** Row r of h, z and d, for the per-row products. */
+        final FloatPointer[] hRows;
+        final FloatPointer[] zRows;
+        final FloatPointer[] dRows;
+        /** Heap copies of h and delta for the elementwise work (delta indexed like h), and one step's rows. */
+        final float[] hHeap;
+        final float[] dHeap;
+        final float[] stepScratch;
+        /** dW and dRW in the part's native gradient. */
+        final FloatPointer weightGradient;
+        final FloatPointer recurrentGradient;
+
+        Memory(Recurrent r, int streams, int steps, FloatPointer gradientNative) {
+            int rows = streams * steps;
+            int n = r.units;
+            h = new FloatPointer((long) (rows + streams) * n);
+            z = new FloatPointer((long) rows * n);
+            d = new FloatPointer((long) rows * n);
+            hBuffer = h.asBuffer();
+            zBuffer = z.asBuffer();
+            dBuffer = d.asBuffer();
+            hRows = rows(h, rows + streams, n);
+            zRows = rows(z, rows, n);
+            dRows = rows(d, rows, n);
+            hHeap = new float[(rows + streams) * n];
+            dHeap = new float[(rows + streams) * n]; // indexed like hHeap: step t's rows after t + 1 blocks
+            stepScratch = new float[streams * n];
+            weightGradient = at(gradientNative, r.w);
+            recurrentGradient = at(gradientNative, r.rw);
         }
     }
 
@@ -126,39 +159,33 @@ public final class JavaTrainingStep {
     private final Span[] spans;
     private final INDArray paramsView;
     private final INDArray stateView;
-    /** The network's parameters in native memory, and a gradient of the same layout. */
+    /** The network's parameters in native memory. */
     private final FloatPointer paramsNative;
-    private final FloatPointer gradientNative;
     private final FloatBuffer paramsBuffer;
     private final FloatBuffer stateBuffer;
-    private final FloatBuffer gradientBuffer;
     private final FloatPointer outWeights;
-    private final FloatPointer outGradient;
     private final float[] params;
     private final float[] state;
+    /** The parts' gradients summed. */
     private final float[] gradient;
+    /** The threads the parts run on; null for one thread. */
+    private final PartThreads threads;
+    /** Whether {@link #close} ends {@link #threads}: made by this step rather than handed to it. */
+    private final boolean ownsThreads;
+    private final int threadCount;
+    private Part[] parts = new Part[0];
     private int minibatch = -1;
     private int steps = -1;
-    /** The one-hot column of each time-major input row, or -1 for a row of zeros. */
+    /** The one-hot column of each time-major input row (all streams, each part writing its own), or -1 for a row of zeros. */
     private int[] inputColumns = new int[0];
     private float[] inputValues = new float[0];
     private float[] labelValues = new float[0];
-    /** Time-major input rows [steps * minibatch, nIn], for a dense first-layer input. */
-    private FloatPointer input;
-    /** The logits [steps * minibatch, classes] (then delta, over them) and their exp, native. */
-    private INDArray logitsArray;
-    private INDArray expArray;
-    private FloatPointer logits;
-    private FloatBuffer logitsBuffer;
-    private FloatBuffer expBuffer;
-    private float[] logitsHeap = new float[0];
-    private float[] expHeap = new float[0];
-    private boolean inputOneHot;
     /** Strides of {@link #inputValues} and {@link #labelValues}: minibatch, width, step. */
     private int[] inputStrides;
     private int[] labelStrides;
+    private boolean closed;
 
-    private JavaTrainingStep(MultiLayerNetwork network) {
+    private JavaTrainingStep(MultiLayerNetwork network, PartThreads threads, boolean ownsThreads) {
         this.network = network;
         int count = network.getnLayers();
         layers = new Recurrent[count - 1];
@@ -187,23 +214,48 @@ public final class JavaTrainingStep {
         state = new float[(int) stateView.length()];
         gradient = new float[length];
         paramsNative = at(paramsView, 0);
-        gradientNative = new FloatPointer(length);
         paramsBuffer = paramsView.data().asNioFloat();
         stateBuffer = stateView.data().asNioFloat();
-        gradientBuffer = gradientNative.asBuffer();
         for (Recurrent r : layers) {
             r.weights = at(paramsNative, r.w);
             r.recurrentWeights = at(paramsNative, r.rw);
-            r.weightGradient = at(gradientNative, r.w);
-            r.recurrentGradient = at(gradientNative, r.rw);
         }
         outWeights = at(paramsNative, outW);
-        outGradient = at(gradientNative, outW);
+        this.threads = threads;
+        this.ownsThreads = ownsThreads;
+        this.threadCount = threads == null ? 1 : threads.threads();
     }
 
-    /** The step for {@code network}, or null when {@link #unsupported} has a reason. */
+    /** The step for {@code network} on the calling thread, or null when {@link #unsupported} has a reason. */
     public static JavaTrainingStep of(MultiLayerNetwork network) {
-        return unsupported(network) == null ? new JavaTrainingStep(network) : null;
+        return of(network, 1);
+    }
+
+    /**
+     * The step for {@code network} with the streams shared among {@code threads} threads (the caller's
+     * and {@code threads - 1} of its own), or null when {@link #unsupported} has a reason.
+     */
+    public static JavaTrainingStep of(MultiLayerNetwork network, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (unsupported(network) != null) {
+            return null;
+        }
+        return new JavaTrainingStep(network, threads > 1 ? new PartThreads(threads, "rnnlab-java-step-part-") : null, true);
+    }
+
+    /**
+     * The step for {@code network} with the streams shared among {@code threads} (one part per
+     * thread), which stay open when this step is closed; or null when {@link #unsupported} has a reason.
+     */
+    public static JavaTrainingStep of(MultiLayerNetwork network, PartThreads threads) {
+        return unsupported(network) == null ? new JavaTrainingStep(network, threads, false) : null;
+    }
+
+    /** The number of threads the streams are shared among. */
+    public int threads() {
+        return threadCount;
     }
 
     /** Why this step cannot train {@code network} (initialised, with its updater); null when it can. */
@@ -342,21 +394,30 @@ public final class JavaTrainingStep {
      * @return the score DL4J reports: the summed loss divided by the minibatch size
      */
     public double step(INDArray features, INDArray labels) {
+        if (closed) {
+            throw new IllegalStateException("the step is closed");
+        }
         shape((int) features.size(0), (int) features.size(2));
         paramsBuffer.get((int) paramsView.offset(), params, 0, params.length);
         stateBuffer.get((int) stateView.offset(), state, 0, state.length);
         readInitialStates();
-        Arrays.fill(gradient, 0f);
-        boolean oneHot = readInput(features);
-        inputOneHot = oneHot;
+        inputStrides = read(features, inputValues);
         labelStrides = read(labels, labelValues);
 
-        for (int l = 0; l < layers.length; l++) {
-            forward(l, oneHot && l == 0);
+        if (parts.length == 1) {
+            parts[0].run();
+        } else {
+            threads.run(parts.length, k -> parts[k].run());
         }
-        double loss = output();
-        for (int l = layers.length - 1; l >= 0; l--) {
-            backward(l, oneHot && l == 0);
+        // The parts' gradients and losses in part order
+        System.arraycopy(parts[0].gradient, 0, gradient, 0, gradient.length);
+        double loss = parts[0].loss;
+        for (int k = 1; k < parts.length; k++) {
+            float[] g = parts[k].gradient;
+            for (int i = 0; i < gradient.length; i++) {
+                gradient[i] += g[i];
+            }
+            loss += parts[k].loss;
         }
         int iteration = network.getIterationCount();
         update(iteration, network.getEpochCount());
@@ -370,6 +431,18 @@ public final class JavaTrainingStep {
         return score;
     }
 
+    /** Ends the step's threads (waiting for them) unless they were handed to it; it takes no more steps. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (threads != null && ownsThreads) {
+            threads.close();
+        }
+    }
+
     // ---- Memory
 
     private void shape(int batch, int length) {
@@ -380,37 +453,20 @@ public final class JavaTrainingStep {
         steps = length;
         int rows = batch * length;
         for (Recurrent r : layers) {
-            int n = r.units;
-            r.h = new FloatPointer((long) (rows + batch) * n);
-            r.z = new FloatPointer((long) rows * n);
-            r.d = new FloatPointer((long) rows * n);
-            r.hBuffer = r.h.asBuffer();
-            r.zBuffer = r.z.asBuffer();
-            r.dBuffer = r.d.asBuffer();
-            r.hRows = rows(r.h, rows + batch, n);
-            r.zRows = rows(r.z, rows, n);
-            r.dRows = rows(r.d, rows, n);
-            r.hHeap = new float[(rows + batch) * n];
-            r.dHeap = new float[(rows + batch) * n]; // indexed like hHeap: step t's rows after t + 1 blocks
-            r.stepScratch = new float[batch * n];
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                r.stateArray = Nd4j.create(DataType.FLOAT, batch, n);
+                r.stateArray = Nd4j.create(DataType.FLOAT, batch, r.units);
             }
             r.stateBuffer = r.stateArray.data().asNioFloat();
+            r.initial = new float[batch * r.units];
         }
         inputColumns = new int[rows];
         inputValues = new float[batch * layers[0].nIn * length];
         labelValues = new float[batch * classes * length];
-        input = new FloatPointer((long) rows * layers[0].nIn);
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            logitsArray = Nd4j.create(DataType.FLOAT, rows, classes);
-            expArray = Nd4j.create(DataType.FLOAT, rows, classes);
+        int[] from = PartThreads.split(batch, Math.min(threadCount, batch));
+        parts = new Part[from.length - 1];
+        for (int k = 0; k < parts.length; k++) {
+            parts[k] = new Part(from[k], from[k + 1] - from[k]);
         }
-        logits = at(logitsArray, 0);
-        logitsBuffer = logitsArray.data().asNioFloat();
-        expBuffer = expArray.data().asNioFloat();
-        logitsHeap = new float[rows * classes];
-        expHeap = new float[rows * classes];
     }
 
     private static FloatPointer[] rows(FloatPointer base, int count, int width) {
@@ -434,85 +490,44 @@ public final class JavaTrainingStep {
 
     // ---- Reading and writing the network
 
-    /** Each layer's initial state: zero without a stored state, else the stored values. */
+    /** Each layer's initial state into {@link Recurrent#initial}: zero without a stored state, else the stored values. */
     private void readInitialStates() {
         for (int l = 0; l < layers.length; l++) {
             Recurrent r = layers[l];
             INDArray stored = ((RecurrentLayer) network.getLayer(l)).rnnGetTBPTTState().get(STATE);
             int size = minibatch * r.units;
             if (stored == null) {
-                Arrays.fill(r.hHeap, 0, size, 0f);
+                Arrays.fill(r.initial, 0, size, 0f);
             } else {
                 if (stored.rank() != 2 || stored.size(0) != minibatch || stored.size(1) != r.units) {
                     throw new IllegalStateException("stored state is for a minibatch of " + stored.size(0) + ", input has "
                             + minibatch + "; clear the state (rnnClearPreviousState) when the minibatch size changes");
                 }
                 INDArray values = FloatActivations.contiguous(stored.castTo(DataType.FLOAT));
-                values.data().asNioFloat().get((int) values.offset(), r.hHeap, 0, size);
+                values.data().asNioFloat().get((int) values.offset(), r.initial, 0, size);
             }
-            r.hBuffer.put(0, r.hHeap, 0, size);
         }
     }
 
     /**
      * Each layer's last output as its truncated-BPTT state and its rnnTimeStep state, as DL4J's trainer
-     * leaves them. One array per layer is rewritten each step (a new ND4J array costs more than the
-     * rest of this method), so a state array taken from the layer changes with the next step.
+     * leaves them, each part's streams in their rows. One array per layer is rewritten each step (a
+     * new ND4J array costs more than the rest of this method), so a state array taken from the layer
+     * changes with the next step.
      */
     private void storeStates() {
         for (int l = 0; l < layers.length; l++) {
             Recurrent r = layers[l];
-            int size = minibatch * r.units;
-            r.stateBuffer.put((int) r.stateArray.offset(), r.hHeap, steps * size, size);
+            int offset = (int) r.stateArray.offset();
+            for (Part part : parts) {
+                int size = part.streams * r.units;
+                r.stateBuffer.put(offset + part.first * r.units, part.memory[l].hHeap, steps * size, size);
+            }
             RecurrentLayer layer = (RecurrentLayer) network.getLayer(l);
             Map<String, INDArray> state = Map.of(STATE, r.stateArray);
             layer.rnnSetTBPTTState(state);
             layer.rnnSetPreviousState(state);
         }
-    }
-
-    /**
-     * The features [minibatch, nIn, steps] into {@link #inputValues} (c order); returns whether every
-     * row is one-hot or zero. If not, also writes the time-major rows into {@link #input}.
-     */
-    private boolean readInput(INDArray features) {
-        inputStrides = read(features, inputValues);
-        int sb = inputStrides[0];
-        int si = inputStrides[1];
-        int st = inputStrides[2];
-        int nIn = layers[0].nIn;
-        boolean oneHot = true;
-        for (int t = 0; t < steps && oneHot; t++) {
-            for (int b = 0; b < minibatch && oneHot; b++) {
-                int column = -1;
-                int base = b * sb + t * st;
-                for (int i = 0; i < nIn; i++) {
-                    float v = inputValues[base + i * si];
-                    if (v != 0f) {
-                        if (v != 1f || column >= 0) {
-                            oneHot = false;
-                            break;
-                        }
-                        column = i;
-                    }
-                }
-                inputColumns[t * minibatch + b] = column;
-            }
-        }
-        if (!oneHot) {
-            float[] rows = new float[steps * minibatch * nIn];
-            for (int t = 0; t < steps; t++) {
-                for (int b = 0; b < minibatch; b++) {
-                    int base = b * sb + t * st;
-                    int row = (t * minibatch + b) * nIn;
-                    for (int i = 0; i < nIn; i++) {
-                        rows[row + i] = inputValues[base + i * si];
-                    }
-                }
-            }
-            input.asBuffer().put(0, rows, 0, rows.length);
-        }
-        return oneHot;
     }
 
     /**
@@ -536,190 +551,317 @@ public final class JavaTrainingStep {
         values.data().asNioFloat().get((int) values.offset(), into, 0, into.length);
         return new int[] {(int) values.stride(0), (int) values.stride(1), (int) values.stride(2)};
     }
+    // ---- One part: streams [first, first + streams), forward, output and backward into its own gradient
 
-    // ---- Forward
+    private final class Part {
+        final int first;
+        final int streams;
+        final Memory[] memory;
+        /** Time-major input rows [steps * streams, nIn], for a dense first-layer input. */
+        final FloatPointer input;
+        /** The logits [steps * streams, classes] (then delta, over them) and their exp, native. */
+        final INDArray logitsArray;
+        final INDArray expArray;
+        final FloatPointer logits;
+        final FloatBuffer logitsBuffer;
+        final FloatBuffer expBuffer;
+        final float[] logitsHeap;
+        final float[] expHeap;
+        /** The part's gradient, of the parameters' layout, on the heap and (for the matrix products) native. */
+        final float[] gradient;
+        final FloatPointer gradientNative;
+        final FloatBuffer gradientBuffer;
+        final FloatPointer outGradient;
+        /** The part's summed loss, after {@link #run}. */
+        double loss;
 
-    /** h_t = tanh(x_t W + h_{t-1} RW + b) for every step of layer l. */
-    private void forward(int l, boolean oneHot) {
-        Recurrent r = layers[l];
-        int n = r.units;
-        int rows = steps * minibatch;
-        float[] h = r.hHeap;
-        int first = minibatch * n; // outputs start after the initial state
-        // x W + b for all steps at once, into z (through the heap part of h, not yet written)
-        if (oneHot) {
-            for (int row = 0; row < rows; row++) {
-                int at = first + row * n;
-                System.arraycopy(params, r.b, h, at, n);
-                int column = inputColumns[row];
-                if (column >= 0) {
-                    for (int j = 0; j < n; j++) {
-                        h[at + j] += params[r.w + column + j * r.nIn]; // W(column, j), f order
+        Part(int first, int streams) {
+            this.first = first;
+            this.streams = streams;
+            int rows = streams * steps;
+            gradient = new float[params.length];
+            gradientNative = new FloatPointer(params.length);
+            gradientBuffer = gradientNative.asBuffer();
+            outGradient = at(gradientNative, outW);
+            memory = new Memory[layers.length];
+            for (int l = 0; l < layers.length; l++) {
+                memory[l] = new Memory(layers[l], streams, steps, gradientNative);
+            }
+            input = new FloatPointer((long) rows * layers[0].nIn);
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                logitsArray = Nd4j.create(DataType.FLOAT, rows, classes);
+                expArray = Nd4j.create(DataType.FLOAT, rows, classes);
+            }
+            logits = at(logitsArray, 0);
+            logitsBuffer = logitsArray.data().asNioFloat();
+            expBuffer = expArray.data().asNioFloat();
+            logitsHeap = new float[rows * classes];
+            expHeap = new float[rows * classes];
+        }
+
+        void run() {
+            Arrays.fill(gradient, 0f);
+            boolean oneHot = readColumns();
+            for (int l = 0; l < layers.length; l++) {
+                Memory m = memory[l];
+                int size = streams * layers[l].units;
+                System.arraycopy(layers[l].initial, first * layers[l].units, m.hHeap, 0, size);
+                m.hBuffer.put(0, m.hHeap, 0, size);
+            }
+            if (!oneHot) {
+                denseInput();
+            }
+            for (int l = 0; l < layers.length; l++) {
+                forward(l, oneHot && l == 0);
+            }
+            loss = output();
+            for (int l = layers.length - 1; l >= 0; l--) {
+                backward(l, oneHot && l == 0);
+            }
+            // the matrix products' gradients from native memory
+            gradientBuffer.get(outW, gradient, outW, hidden * classes);
+            for (int l = 0; l < layers.length; l++) {
+                Recurrent r = layers[l];
+                gradientBuffer.get(r.rw, gradient, r.rw, r.units * r.units);
+                if (l > 0 || !oneHot) {
+                    gradientBuffer.get(r.w, gradient, r.w, r.nIn * r.units);
+                }
+            }
+        }
+
+        /**
+         * Each of the part's time-major rows' one-hot column into {@link #inputColumns}; returns
+         * whether every row of the part is one-hot or zero (each part decides for itself).
+         */
+        private boolean readColumns() {
+            int sb = inputStrides[0];
+            int si = inputStrides[1];
+            int st = inputStrides[2];
+            int nIn = layers[0].nIn;
+            for (int t = 0; t < steps; t++) {
+                for (int b = first; b < first + streams; b++) {
+                    int column = -1;
+                    int base = b * sb + t * st;
+                    for (int i = 0; i < nIn; i++) {
+                        float v = inputValues[base + i * si];
+                        if (v != 0f) {
+                            if (v != 1f || column >= 0) {
+                                return false;
+                            }
+                            column = i;
+                        }
+                    }
+                    inputColumns[t * minibatch + b] = column;
+                }
+            }
+            return true;
+        }
+
+        /** The one-hot column of the part's time-major row {@code row}. */
+        private int column(int row) {
+            return inputColumns[(row / streams) * minibatch + first + row % streams];
+        }
+
+        /** The part's streams of {@link #inputValues} as time-major rows into {@link #input}. */
+        private void denseInput() {
+            int sb = inputStrides[0];
+            int si = inputStrides[1];
+            int st = inputStrides[2];
+            int nIn = layers[0].nIn;
+            float[] rows = new float[steps * streams * nIn];
+            for (int t = 0; t < steps; t++) {
+                for (int b = 0; b < streams; b++) {
+                    int base = (first + b) * sb + t * st;
+                    int row = (t * streams + b) * nIn;
+                    for (int i = 0; i < nIn; i++) {
+                        rows[row + i] = inputValues[base + i * si];
                     }
                 }
             }
-            r.zBuffer.put(0, h, first, rows * n);
-        } else {
-            FloatPointer x = l == 0 ? input : layers[l - 1].hRows[minibatch];
-            for (int row = 0; row < rows; row++) {
-                System.arraycopy(params, r.b, h, first + row * n, n);
-            }
-            r.zBuffer.put(0, h, first, rows * n);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, r.nIn, 1f, x, r.nIn, r.weights,
-                    r.nIn, 1f, r.z, n);
+            input.asBuffer().put(0, rows, 0, rows.length);
         }
-        FloatPointer rw = r.recurrentWeights;
-        int block = minibatch * n;
-        for (int t = 0; t < steps; t++) {
-            int at = first + t * block;
-            int firstRow = t * minibatch;
-            if (minibatch > ROWS_PER_VECTOR_PRODUCTS) {
-                // Z_t += H_{t-1} RW; DL4J's f-ordered RW is RW^T row-major
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, minibatch, n, n, 1f, r.hRows[firstRow], n, rw, n, 1f,
-                        r.zRows[firstRow], n);
+
+        /** h_t = tanh(x_t W + h_{t-1} RW + b) for every step of layer l. */
+        private void forward(int l, boolean oneHot) {
+            Recurrent r = layers[l];
+            Memory m = memory[l];
+            int n = r.units;
+            int rows = steps * streams;
+            float[] h = m.hHeap;
+            int first = streams * n; // outputs start after the initial state
+            // x W + b for all steps at once, into z (through the heap part of h, not yet written)
+            if (oneHot) {
+                for (int row = 0; row < rows; row++) {
+                    int at = first + row * n;
+                    System.arraycopy(params, r.b, h, at, n);
+                    int column = column(row);
+                    if (column >= 0) {
+                        for (int j = 0; j < n; j++) {
+                            h[at + j] += params[r.w + column + j * r.nIn]; // W(column, j), f order
+                        }
+                    }
+                }
+                m.zBuffer.put(0, h, first, rows * n);
             } else {
-                for (int row = firstRow; row < firstRow + minibatch; row++) {
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1f, rw, n, r.hRows[row], 1, 1f, r.zRows[row], 1);
+                FloatPointer x = l == 0 ? input : memory[l - 1].hRows[streams];
+                for (int row = 0; row < rows; row++) {
+                    System.arraycopy(params, r.b, h, first + row * n, n);
                 }
+                m.zBuffer.put(0, h, first, rows * n);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, r.nIn, 1f, x, r.nIn, r.weights,
+                        r.nIn, 1f, m.z, n);
             }
-            float[] step = r.stepScratch;
-            r.zBuffer.get(at - first, step, 0, block);
-            FloatActivations.tanh(step, step, block);
-            System.arraycopy(step, 0, h, at, block);
-            r.hBuffer.put(at, step, 0, block);
-        }
-    }
-
-    // ---- Output layer: softmax, loss and its gradient; dW, db and the gradient into the top layer's outputs
-
-    private double output() {
-        Recurrent top = layers[layers.length - 1];
-        int n = hidden;
-        int k = classes;
-        int rows = steps * minibatch;
-        FloatPointer h = top.hRows[minibatch];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, n, 1f, h, n, outWeights, n, 0f, logits, k);
-        float[] z = logitsHeap;
-        float[] p = expHeap;
-        logitsBuffer.get(0, z, 0, rows * k);
-        for (int row = 0; row < rows; row++) {
-            int at = row * k;
-            for (int j = 0; j < k; j++) {
-                z[at + j] += params[outB + j];
-            }
-        }
-        logitsBuffer.put(0, z, 0, rows * k);
-        // ND4J's exp is vectorized; Java's Math.exp costs more here than the op's set-up
-        Nd4j.exec(new Exp(logitsArray, expArray));
-        expBuffer.get(0, p, 0, rows * k);
-        double loss = 0;
-        float lo = (float) lnMin;
-        float hi = (float) lnMax;
-        int sb = labelStrides[0];
-        int sj = labelStrides[1];
-        int st = labelStrides[2];
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < minibatch; b++) {
-                int at = (t * minibatch + b) * k;
-                float sum = 0f;
-                for (int j = at; j < at + k; j++) {
-                    sum += p[j];
-                }
-                float shift = 0f;
-                if (!(sum >= Float.MIN_NORMAL && sum <= Float.MAX_VALUE)) {
-                    // exp overflowed or the whole row underflowed: the guarded way, shifted by the row's maximum
-                    shift = Float.NEGATIVE_INFINITY;
-                    for (int j = at; j < at + k; j++) {
-                        shift = Math.max(shift, z[j]);
+            FloatPointer rw = r.recurrentWeights;
+            int block = streams * n;
+            for (int t = 0; t < steps; t++) {
+                int at = first + t * block;
+                int firstRow = t * streams;
+                if (streams > ROWS_PER_VECTOR_PRODUCTS) {
+                    // Z_t += H_{t-1} RW; DL4J's f-ordered RW is RW^T row-major
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, streams, n, n, 1f, m.hRows[firstRow], n, rw, n, 1f,
+                            m.zRows[firstRow], n);
+                } else {
+                    for (int row = firstRow; row < firstRow + streams; row++) {
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1f, rw, n, m.hRows[row], 1, 1f, m.zRows[row], 1);
                     }
-                    sum = 0f;
+                }
+                float[] step = m.stepScratch;
+                m.zBuffer.get(at - first, step, 0, block);
+                FloatActivations.tanh(step, step, block);
+                System.arraycopy(step, 0, h, at, block);
+                m.hBuffer.put(at, step, 0, block);
+            }
+        }
+
+        /** Softmax, the loss and its gradient; dW, db and the gradient into the top layer's outputs. */
+        private double output() {
+            Memory top = memory[layers.length - 1];
+            int n = hidden;
+            int k = classes;
+            int rows = steps * streams;
+            FloatPointer h = top.hRows[streams];
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, n, 1f, h, n, outWeights, n, 0f, logits, k);
+            float[] z = logitsHeap;
+            float[] p = expHeap;
+            logitsBuffer.get(0, z, 0, rows * k);
+            for (int row = 0; row < rows; row++) {
+                int at = row * k;
+                for (int j = 0; j < k; j++) {
+                    z[at + j] += params[outB + j];
+                }
+            }
+            logitsBuffer.put(0, z, 0, rows * k);
+            // ND4J's exp is vectorized; Java's Math.exp costs more here than the op's set-up
+            Nd4j.exec(new Exp(logitsArray, expArray));
+            expBuffer.get(0, p, 0, rows * k);
+            double loss = 0;
+            float lo = (float) lnMin;
+            float hi = (float) lnMax;
+            int sb = labelStrides[0];
+            int sj = labelStrides[1];
+            int st = labelStrides[2];
+            for (int t = 0; t < steps; t++) {
+                for (int b = 0; b < streams; b++) {
+                    int at = (t * streams + b) * k;
+                    float sum = 0f;
                     for (int j = at; j < at + k; j++) {
-                        p[j] = (float) Math.exp(z[j] - shift);
                         sum += p[j];
                     }
-                }
-                float lnSum = (float) Math.log(sum) + shift;
-                int labelBase = b * sb + t * st;
-                float labelSum = 0f;
-                for (int j = 0; j < k; j++) {
-                    float y = labelValues[labelBase + j * sj];
-                    if (y != 0f) {
-                        loss -= y * Math.max(lo, Math.min(hi, z[at + j] - lnSum)); // ln p, clipped as DL4J clips p
-                        labelSum += y;
+                    float shift = 0f;
+                    if (!(sum >= Float.MIN_NORMAL && sum <= Float.MAX_VALUE)) {
+                        // exp overflowed or the whole row underflowed: the guarded way, shifted by the row's maximum
+                        shift = Float.NEGATIVE_INFINITY;
+                        for (int j = at; j < at + k; j++) {
+                            shift = Math.max(shift, z[j]);
+                        }
+                        sum = 0f;
+                        for (int j = at; j < at + k; j++) {
+                            p[j] = (float) Math.exp(z[j] - shift);
+                            sum += p[j];
+                        }
+                    }
+                    float lnSum = (float) Math.log(sum) + shift;
+                    int labelBase = (first + b) * sb + t * st;
+                    float labelSum = 0f;
+                    for (int j = 0; j < k; j++) {
+                        float y = labelValues[labelBase + j * sj];
+                        if (y != 0f) {
+                            loss -= y * Math.max(lo, Math.min(hi, z[at + j] - lnSum)); // ln p, clipped as DL4J clips p
+                            labelSum += y;
+                        }
+                    }
+                    float scale = labelSum / sum;
+                    for (int j = 0; j < k; j++) {
+                        float d = p[at + j] * scale - labelValues[labelBase + j * sj]; // p sum(y) - y
+                        p[at + j] = d;
+                        gradient[outB + j] += d;
                     }
                 }
-                float scale = labelSum / sum;
-                for (int j = 0; j < k; j++) {
-                    float d = p[at + j] * scale - labelValues[labelBase + j * sj]; // p sum(y) - y
-                    p[at + j] = d;
-                    gradient[outB + j] += d;
+            }
+            logitsBuffer.put(0, p, 0, rows * k); // delta, over the logits
+            // dW^T = delta^T H (DL4J's f-ordered dW), and dL/dH = delta W^T
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, rows, 1f, logits, k, h, n, 0f, outGradient, n);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n, k, 1f, logits, k, outWeights, n, 0f, top.d, n);
+            return loss;
+        }
+
+        /** delta_t = (dL/dh_t + RW delta_{t+1}) (1 - h_t^2), from the last step back, and layer l's gradients. */
+        private void backward(int l, boolean oneHot) {
+            Recurrent r = layers[l];
+            Memory m = memory[l];
+            int n = r.units;
+            int rows = steps * streams;
+            int block = streams * n;
+            float[] h = m.hHeap;
+            float[] delta = m.dHeap;
+            FloatPointer rw = r.recurrentWeights;
+            for (int t = steps - 1; t >= 0; t--) {
+                int at = t * block;
+                int hAt = at + block;
+                m.dBuffer.get(at, delta, hAt, block);
+                for (int i = hAt; i < hAt + block; i++) {
+                    delta[i] *= 1f - h[i] * h[i];
+                }
+                m.dBuffer.put(at, delta, hAt, block);
+                int firstRow = t * streams;
+                if (t > 0 && streams > ROWS_PER_VECTOR_PRODUCTS) {
+                    // dL/dH_{t-1} += Delta_t RW^T
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, streams, n, n, 1f, m.dRows[firstRow], n, rw, n, 1f,
+                            m.dRows[firstRow - streams], n);
+                } else if (t > 0) {
+                    for (int row = firstRow; row < firstRow + streams; row++) {
+                        cblas_sgemv(CblasRowMajor, CblasTrans, n, n, 1f, rw, n, m.dRows[row], 1, 1f, m.dRows[row - streams], 1);
+                    }
                 }
             }
-        }
-        logitsBuffer.put(0, p, 0, rows * k); // delta, over the logits
-        // dW^T = delta^T H (DL4J's f-ordered dW), and dL/dH = delta W^T
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, rows, 1f, logits, k, h, n, 0f, outGradient, n);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n, k, 1f, logits, k, outWeights, n, 0f, top.d, n);
-        return loss;
-    }
-
-    // ---- Backward through time
-
-    /** delta_t = (dL/dh_t + RW delta_{t+1}) (1 - h_t^2), from the last step back, and layer l's gradients. */
-    private void backward(int l, boolean oneHot) {
-        Recurrent r = layers[l];
-        int n = r.units;
-        int rows = steps * minibatch;
-        int block = minibatch * n;
-        float[] h = r.hHeap;
-        float[] delta = r.dHeap;
-        FloatPointer rw = r.recurrentWeights;
-        for (int t = steps - 1; t >= 0; t--) {
-            int at = t * block;
-            int hAt = at + block;
-            r.dBuffer.get(at, delta, hAt, block);
-            for (int i = hAt; i < hAt + block; i++) {
-                delta[i] *= 1f - h[i] * h[i];
-            }
-            r.dBuffer.put(at, delta, hAt, block);
-            int first = t * minibatch;
-            if (t > 0 && minibatch > ROWS_PER_VECTOR_PRODUCTS) {
-                // dL/dH_{t-1} += Delta_t RW^T
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, minibatch, n, n, 1f, r.dRows[first], n, rw, n, 1f,
-                        r.dRows[first - minibatch], n);
-            } else if (t > 0) {
-                for (int row = first; row < first + minibatch; row++) {
-                    cblas_sgemv(CblasRowMajor, CblasTrans, n, n, 1f, rw, n, r.dRows[row], 1, 1f, r.dRows[row - minibatch], 1);
-                }
-            }
-        }
-        // dRW^T = delta^T H_{t-1} over all steps; db = column sums of delta
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1f, r.d, n, r.hRows[0], n, 0f,
-                r.recurrentGradient, n);
-        for (int row = 0; row < rows; row++) {
-            int at = (row + minibatch) * n;
-            for (int j = 0; j < n; j++) {
-                gradient[r.b + j] += delta[at + j];
-            }
-        }
-        if (oneHot) {
+            // dRW^T = delta^T H_{t-1} over all steps; db = column sums of delta
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1f, m.d, n, m.hRows[0], n, 0f,
+                    m.recurrentGradient, n);
             for (int row = 0; row < rows; row++) {
-                int column = inputColumns[row];
-                if (column >= 0) {
-                    int at = (row + minibatch) * n;
-                    for (int j = 0; j < n; j++) {
-                        gradient[r.w + column + j * r.nIn] += delta[at + j];
-                    }
+                int at = (row + streams) * n;
+                for (int j = 0; j < n; j++) {
+                    gradient[r.b + j] += delta[at + j];
                 }
             }
-        } else {
-            FloatPointer x = l == 0 ? input : layers[l - 1].hRows[minibatch];
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, r.nIn, rows, 1f, r.d, n, x, r.nIn, 0f,
-                    r.weightGradient, r.nIn);
-            if (l > 0) {
-                // dL/dx = delta W^T, the layer below's dL/dh
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, r.nIn, n, 1f, r.d, n, r.weights,
-                        r.nIn, 0f, layers[l - 1].d, r.nIn);
+            if (oneHot) {
+                for (int row = 0; row < rows; row++) {
+                    int column = column(row);
+                    if (column >= 0) {
+                        int at = (row + streams) * n;
+                        for (int j = 0; j < n; j++) {
+                            gradient[r.w + column + j * r.nIn] += delta[at + j];
+                        }
+                    }
+                }
+            } else {
+                FloatPointer x = l == 0 ? input : memory[l - 1].hRows[streams];
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, r.nIn, rows, 1f, m.d, n, x, r.nIn, 0f,
+                        m.weightGradient, r.nIn);
+                if (l > 0) {
+                    // dL/dx = delta W^T, the layer below's dL/dh
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, r.nIn, n, 1f, m.d, n, r.weights,
+                            r.nIn, 0f, memory[l - 1].d, r.nIn);
+                }
             }
         }
     }
@@ -727,15 +869,6 @@ public final class JavaTrainingStep {
     // ---- Updater: divide by the minibatch, clip per layer, AdaGrad, as DL4J's updater orders them
 
     private void update(int iteration, int epoch) {
-        FloatBuffer products = gradientBuffer;
-        products.get(outW, gradient, outW, hidden * classes);
-        for (int l = 0; l < layers.length; l++) {
-            Recurrent r = layers[l];
-            products.get(r.rw, gradient, r.rw, r.units * r.units);
-            if (l > 0 || !inputOneHot) {
-                products.get(r.w, gradient, r.w, r.nIn * r.units);
-            }
-        }
         float divisor = minibatch;
         for (Span s : spans) {
             float lr = (float) s.adaGrad().getLearningRate(iteration, epoch);

@@ -4,16 +4,11 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -29,6 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.layers.FastSimpleRnnLayer;
+import org.rnnlab.layers.JavaTrainingStep;
+import org.rnnlab.layers.PartThreads;
 
 /**
  * {@link CarriedStateTrainer}'s update computed on several threads: the minibatch's streams are cut
@@ -45,6 +42,12 @@ import org.rnnlab.layers.FastSimpleRnnLayer;
  * order from chunk to chunk (as {@link org.rnnlab.data.CharChunks} gives them). With one thread, or
  * a minibatch of one stream, it is {@link CarriedStateTrainer}.
  *
+ * <p>Chunks that {@link JavaTrainingStep} takes (char-rnn's configuration, minibatches up to
+ * {@link CarriedStateTrainer#JAVA_STEP_MAX_MINIBATCH}, no listeners) take that step on the same
+ * threads instead, one part of the streams per thread, the parts' gradients summed in part order.
+ * The carried state moves between the two ways when a step changes way (when listeners are added,
+ * for example).
+ *
  * <p>Part 0 runs on the calling thread; the others each on a daemon thread of their own, always
  * the same one, so DL4J's workspaces (kept per thread) and the layers' buffers stay with their part.
  * Call {@link #close} to end the threads. Not for use from several threads at once.
@@ -53,8 +56,13 @@ public final class StreamSplitTrainer implements ChunkTrainer {
     private final MultiLayerNetwork network;
     private final int threads;
     private final CarriedStateTrainer single;
-    private final ExecutorService[] executors;
-    /** Part k's network (k >= 1 runs on executors[k - 1]); made on the first step with more than one part. */
+    private final PartThreads pool;
+    /** The Java step over the same threads; null with one thread or a configuration it does not handle. */
+    private final JavaTrainingStep javaStep;
+    /** Whether the carried state lies in the main network (the Java step's) rather than in the parts. */
+    private boolean stateInMain = true;
+    private boolean lastStepJava;
+    /** Part k's network (part k runs on the pool's thread k, part 0 on the caller); made on the first DL4J-way step with more than one part. */
     private Part[] parts;
     /** The main network's gradient, keyed as DL4J's MultiLayerNetwork keys it, over its flattened gradient. */
     private Gradient gradient;
@@ -68,21 +76,24 @@ public final class StreamSplitTrainer implements ChunkTrainer {
      * @param threads how many parts the streams are cut into, at most one per stream
      */
     public StreamSplitTrainer(MultiLayerNetwork network, int threads) {
+        this(network, threads, true);
+    }
+
+    /** A trainer whose parts always take DL4J's pass and whose one thread takes DL4J's Solver, for comparisons. */
+    public static StreamSplitTrainer withDl4jStep(MultiLayerNetwork network, int threads) {
+        return new StreamSplitTrainer(network, threads, false);
+    }
+
+    private StreamSplitTrainer(MultiLayerNetwork network, int threads, boolean javaStepAllowed) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        this.single = new CarriedStateTrainer(network); // checks the configuration
+        // checks the configuration
+        this.single = javaStepAllowed ? new CarriedStateTrainer(network) : CarriedStateTrainer.withDl4jStep(network);
         this.network = network;
         this.threads = threads;
-        this.executors = new ExecutorService[threads - 1];
-        for (int i = 0; i < executors.length; i++) {
-            String name = "rnnlab-stream-part-" + (i + 1);
-            executors[i] = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, name);
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
+        this.pool = new PartThreads(threads, "rnnlab-stream-part-");
+        this.javaStep = javaStepAllowed && threads > 1 ? JavaTrainingStep.of(network, pool) : null;
     }
 
     /** The number of threads the streams are shared among (the constructor's argument). */
@@ -102,13 +113,28 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             throw new IllegalStateException("the trainer is closed");
         }
         if (threads == 1) {
-            return single.step(features, labels);
+            double score = single.step(features, labels);
+            lastStepJava = single.lastStepWasJava();
+            return score;
         }
         int count = (int) features.size(0);
         if (Math.min(threads, count) == 1 && (streams == 0 || streams == count)) {
             streams = count;
-            return single.step(features, labels);
+            double score = single.step(features, labels);
+            lastStepJava = single.lastStepWasJava();
+            return score;
         }
+        if (javaStep != null && count <= CarriedStateTrainer.JAVA_STEP_MAX_MINIBATCH && javaStep.accepts(features, labels)) {
+            checkStreams(count);
+            if (!stateInMain) {
+                statesToMain();
+            }
+            double score = javaStep.step(features, labels);
+            streams = count;
+            lastStepJava = true;
+            return score;
+        }
+        lastStepJava = false;
         double score = computeGradient(features, labels);
         network.setInput(features);
         network.setLabels(labels);
@@ -124,10 +150,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
      */
     double computeGradient(INDArray features, INDArray labels) {
         int count = (int) features.size(0);
-        if (streams != 0 && count != streams) {
-            throw new IllegalStateException("the chunk has " + count + " streams, the carried state " + streams
-                    + "; call resetState() when the number of streams changes");
-        }
+        checkStreams(count);
         streams = count;
         int partCount = Math.min(threads, count);
         if (parts == null || parts.length != partCount) {
@@ -137,47 +160,13 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             throw new IllegalStateException("the network's parameter array was replaced; make a new trainer");
         }
         int[] from = split(count, parts.length);
+        if (stateInMain) {
+            statesToParts(from);
+        }
 
-        // Forward and backward passes, part 0 on this thread
-        List<Future<?>> pending = new ArrayList<>(parts.length - 1);
-        for (int k = 1; k < parts.length; k++) {
-            Part part = parts[k];
-            int first = from[k];
-            int end = from[k + 1];
-            pending.add(executors[k - 1].submit(() -> part.compute(features, labels, first, end)));
-        }
-        Throwable failure = null;
-        try {
-            parts[0].compute(features, labels, from[0], from[1]);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        // Every part finishes before this returns or throws, interrupted or not: none may still be
-        // using the chunk or the parameters when the caller goes on.
-        boolean interrupted = false;
-        for (Future<?> future : pending) {
-            while (true) {
-                try {
-                    future.get();
-                    break;
-                } catch (ExecutionException e) {
-                    failure = failure == null ? e.getCause() : failure;
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        } else if (failure instanceof Error e) {
-            throw e;
-        } else if (failure != null) {
-            throw new IllegalStateException("a part's pass failed", failure);
-        }
+        // Forward and backward passes, part 0 on this thread; every part finishes before this returns
+        // or throws: none may still be using the chunk or the parameters when the caller goes on.
+        pool.run(parts.length, k -> parts[k].compute(features, labels, from[k], from[k + 1]));
 
         // The summed gradient and the streams' mean score, as the one network would hold them
         INDArray summed = gradient.gradient();
@@ -218,6 +207,67 @@ public final class StreamSplitTrainer implements ChunkTrainer {
         BaseOptimizer.applyConstraints(network);
     }
 
+    private void checkStreams(int count) {
+        if (streams != 0 && count != streams) {
+            throw new IllegalStateException("the chunk has " + count + " streams, the carried state " + streams
+                    + "; call resetState() when the number of streams changes");
+        }
+    }
+
+    /** The main network's stored states, cut into the parts' streams, as the parts' stored states. */
+    private void statesToParts(int[] from) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (int l = 0; l < network.getnLayers(); l++) {
+                if (!(network.getLayer(l) instanceof RecurrentLayer layer)) {
+                    continue;
+                }
+                Map<String, INDArray> stored = layer.rnnGetTBPTTState();
+                for (int k = 0; k < parts.length; k++) {
+                    Map<String, INDArray> slice = new HashMap<>();
+                    if (stored != null) {
+                        for (Map.Entry<String, INDArray> e : stored.entrySet()) {
+                            slice.put(e.getKey(), e.getValue().get(interval(from[k], from[k + 1]), all()).dup());
+                        }
+                    }
+                    RecurrentLayer partLayer = (RecurrentLayer) parts[k].network.getLayer(l);
+                    partLayer.rnnSetTBPTTState(slice);
+                    partLayer.rnnSetPreviousState(new HashMap<>(slice));
+                }
+            }
+        }
+        stateInMain = false;
+    }
+
+    /** The parts' stored states, their streams in order, as the main network's stored states. */
+    private void statesToMain() {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (int l = 0; l < network.getnLayers(); l++) {
+                if (!(network.getLayer(l) instanceof RecurrentLayer layer)) {
+                    continue;
+                }
+                Map<String, INDArray> first = ((RecurrentLayer) parts[0].network.getLayer(l)).rnnGetTBPTTState();
+                Map<String, INDArray> merged = new HashMap<>();
+                if (first != null) {
+                    for (String key : first.keySet()) {
+                        INDArray[] pieces = new INDArray[parts.length];
+                        for (int k = 0; k < parts.length; k++) {
+                            pieces[k] = ((RecurrentLayer) parts[k].network.getLayer(l)).rnnGetTBPTTState().get(key);
+                        }
+                        merged.put(key, Nd4j.concat(0, pieces));
+                    }
+                }
+                layer.rnnSetTBPTTState(merged);
+                layer.rnnSetPreviousState(new HashMap<>(merged));
+            }
+        }
+        stateInMain = true;
+    }
+
+    /** Whether the last {@link #step} took the Java step (on one thread or several) rather than DL4J's pass. */
+    public boolean lastStepWasJava() {
+        return lastStepJava;
+    }
+
     /** Back to a zero state for every stream, for example at the end of a pass through the text. */
     public void resetState() {
         single.resetState();
@@ -227,6 +277,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             }
         }
         streams = 0;
+        stateInMain = true;
     }
 
     /** Ends the threads (waiting for them) and frees their workspaces; the trainer takes no more steps. */
@@ -236,21 +287,10 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             return;
         }
         closed = true;
-        for (ExecutorService executor : executors) {
-            executor.execute(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread());
-            executor.shutdown();
+        if (javaStep != null) {
+            javaStep.close();
         }
-        boolean interrupted = false;
-        for (ExecutorService executor : executors) {
-            try {
-                executor.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        pool.close(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread());
     }
 
     /** The network of part k, for tests. */
@@ -265,11 +305,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
 
     /** Where each part's streams begin: part k has streams [from[k], from[k + 1]), the first parts one more. */
     static int[] split(int streams, int parts) {
-        int[] from = new int[parts + 1];
-        for (int k = 0; k < parts; k++) {
-            from[k + 1] = from[k] + streams / parts + (k < streams % parts ? 1 : 0);
-        }
-        return from;
+        return PartThreads.split(streams, parts);
     }
 
     private Part[] makeParts(int count) {

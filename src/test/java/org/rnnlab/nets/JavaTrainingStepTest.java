@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -27,6 +28,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -177,6 +179,100 @@ class JavaTrainingStepTest {
         MultiLayerNetwork java = twin(dl4j);
         JavaTrainingStep step = JavaTrainingStep.of(java);
         trainSideBySide(dl4j, java, chunks(minibatch, 9), 20, Integer.MAX_VALUE, step::step);
+    }
+
+    /**
+     * The step on several threads against DL4J's step (after one step and after twenty) and against
+     * the one-thread Java step, step by step; clipping active in the first case, the state reset
+     * every few steps in the last.
+     */
+    @ParameterizedTest(name = "{0} streams, {1} threads, {2} layer(s), clip {3}, reset every {4}")
+    @CsvSource({"96, 2, 1, 5, 1000", "7, 2, 1, 0.002, 1000", "7, 3, 2, 5, 1000", "96, 2, 2, 5, 1000", "7, 3, 1, 5, 6"})
+    void theStepOnSeveralThreadsEqualsDl4jsStepAndTheOneThreadStep(int minibatch, int threads, int layers, double clip,
+            int resetEvery) {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, layers, new AdaGrad(0.01, 1e-8), clip));
+        MultiLayerNetwork one = twin(dl4j);
+        MultiLayerNetwork many = twin(dl4j);
+        JavaTrainingStep oneStep = JavaTrainingStep.of(one);
+        int[] done = {0};
+        try (JavaTrainingStep manyStep = JavaTrainingStep.of(many, threads)) {
+            assertEquals(threads, manyStep.threads());
+            trainSideBySide(dl4j, many, chunks(minibatch, 10), 20, resetEvery, (features, labels) -> {
+                if (done[0] % resetEvery == 0) {
+                    one.rnnClearPreviousState();
+                }
+                double expected = oneStep.step(features, labels);
+                double actual = manyStep.step(features, labels);
+                assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score against the one-thread step");
+                if (++done[0] == 1) {
+                    assertSameTraining(one, many, "after one step, against the one-thread step");
+                }
+                return actual;
+            });
+        }
+        assertSameTraining(one, many, "after twenty steps, against the one-thread step");
+    }
+
+    /**
+     * Inputs that are not one-hot in some streams (here the last part's, on two threads): the first
+     * layer's input products go through OpenBLAS there, and by look-up in the one-hot streams.
+     */
+    @ParameterizedTest(name = "{0} thread(s)")
+    @CsvSource({"1", "2", "3"})
+    void inputsThatAreNotOneHotAreComputedAlikeToo(int threads) {
+        MultiLayerNetwork dl4jNet = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.01, 1e-8), 5));
+        MultiLayerNetwork javaNet = twin(dl4jNet);
+        CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
+        CharChunks chunks = chunks(7, 13);
+        try (JavaTrainingStep java = JavaTrainingStep.of(javaNet, threads)) {
+            for (int i = 0; i < 20; i++) {
+                DataSet chunk = chunks.chunk(i);
+                INDArray features = chunk.getFeatures().dup('c');
+                features.get(NDArrayIndex.interval(5, 7), NDArrayIndex.all(), NDArrayIndex.all()).muli(0.5);
+                double expected = dl4j.step(features, chunk.getLabels());
+                double actual = java.step(features, chunk.getLabels());
+                assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
+                if (i == 0) {
+                    assertSameTraining(dl4jNet, javaNet, "after one step");
+                }
+            }
+        }
+        assertSameTraining(dl4jNet, javaNet, "after twenty steps");
+    }
+
+    /** For a given thread count the sums run in one order: two runs give the same bits. */
+    @Test
+    void theStepOnSeveralThreadsIsDeterministic() {
+        MultiLayerNetwork first = network(configuration(LayerImplementation.FAST, 2, new AdaGrad(0.1, 1e-8), 5));
+        MultiLayerNetwork second = twin(first);
+        CharChunks chunks = chunks(13, 11);
+        try (JavaTrainingStep a = JavaTrainingStep.of(first, 3); JavaTrainingStep b = JavaTrainingStep.of(second, 3)) {
+            for (int i = 0; i < 10; i++) {
+                DataSet chunk = chunks.chunk(i);
+                assertEquals(a.step(chunk.getFeatures(), chunk.getLabels()), b.step(chunk.getFeatures(), chunk.getLabels()));
+            }
+        }
+        assertEquals(first.params(), second.params());
+        assertEquals(first.getUpdater().getStateViewArray(), second.getUpdater().getStateViewArray());
+    }
+
+    private static long javaStepThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("rnnlab-java-step-part-")).count();
+    }
+
+    @Test
+    void closeEndsTheStepsDaemonThreadsAndRefusesFurtherSteps() {
+        long before = javaStepThreads();
+        MultiLayerNetwork network = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01, 1e-8), 5));
+        JavaTrainingStep step = JavaTrainingStep.of(network, 3);
+        DataSet chunk = chunks(5, 12).chunk(0);
+        step.step(chunk.getFeatures(), chunk.getLabels());
+        assertEquals(before + 2, javaStepThreads(), "two threads besides the caller's");
+        step.close();
+        step.close(); // a second close does nothing
+        assertEquals(before, javaStepThreads());
+        assertThrows(IllegalStateException.class, () -> step.step(chunk.getFeatures(), chunk.getLabels()));
     }
 
     @Test

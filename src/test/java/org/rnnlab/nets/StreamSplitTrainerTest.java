@@ -2,6 +2,7 @@ package org.rnnlab.nets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -106,14 +107,15 @@ class StreamSplitTrainerTest {
         int next;
 
         Pair(int streams, int threads) {
-            this(streams, threads, DataType.FLOAT);
+            this(streams, threads, DataType.FLOAT, true);
         }
 
-        Pair(int streams, int threads, DataType dataType) {
+        /** @param java whether the split trainer may take the Java step (else its parts take DL4J's pass) */
+        Pair(int streams, int threads, DataType dataType, boolean java) {
             reference = network(5, dataType);
             split = reference.clone();
             one = new CarriedStateTrainer(reference);
-            many = new StreamSplitTrainer(split, threads);
+            many = java ? new StreamSplitTrainer(split, threads) : StreamSplitTrainer.withDl4jStep(split, threads);
             chunks = chunks(streams);
         }
 
@@ -175,10 +177,12 @@ class StreamSplitTrainerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"7, 2", "7, 3", "12, 2", "12, 5"})
-    void oneAndTwentyStepsEqualTheOneThreadTrainer(int streams, int threads) {
-        try (Pair pair = new Pair(streams, threads)) {
+    @CsvSource({"7, 2, true", "7, 3, true", "12, 2, true", "12, 5, true", "7, 2, false", "7, 3, false", "12, 2, false",
+            "12, 5, false"})
+    void oneAndTwentyStepsEqualTheOneThreadTrainer(int streams, int threads, boolean java) {
+        try (Pair pair = new Pair(streams, threads, DataType.FLOAT, java)) {
             pair.steps(1);
+            assertEquals(java, pair.many.lastStepWasJava(), "the way the step took");
             pair.assertSameNetworks();
             pair.steps(19);
             pair.assertSameNetworks();
@@ -186,10 +190,34 @@ class StreamSplitTrainerTest {
         }
     }
 
+    /** Listeners send a step to DL4J's pass; the carried state goes with it, there and back. */
+    @Test
+    void theJavaAndDl4jWaysAlternateWithTheCarriedState() {
+        try (Pair pair = new Pair(7, 2)) {
+            pair.steps(3);
+            assertTrue(pair.many.lastStepWasJava());
+            pair.split.setListeners(new BaseTrainingListener() {
+            });
+            pair.steps(3);
+            assertFalse(pair.many.lastStepWasJava());
+            pair.split.setListeners();
+            pair.steps(3);
+            assertTrue(pair.many.lastStepWasJava());
+            pair.assertSameNetworks();
+            pair.resetState();
+            pair.split.setListeners(new BaseTrainingListener() {
+            });
+            pair.steps(2);
+            pair.split.setListeners();
+            pair.steps(2);
+            pair.assertSameNetworks();
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"7, 2", "7, 3", "12, 2", "3, 4"})
     void inDoubleTwentyStepsEqualTheOneThreadTrainer(int streams, int threads) {
-        try (Pair pair = new Pair(streams, threads, DataType.DOUBLE)) {
+        try (Pair pair = new Pair(streams, threads, DataType.DOUBLE, true)) {
             pair.steps(20);
             pair.assertSameNetworks();
         }
@@ -297,7 +325,7 @@ class StreamSplitTrainerTest {
     @Test
     void partsShareTheMainParameterArray() {
         MultiLayerNetwork network = network(5);
-        try (StreamSplitTrainer trainer = new StreamSplitTrainer(network, 3)) {
+        try (StreamSplitTrainer trainer = StreamSplitTrainer.withDl4jStep(network, 3)) {
             DataSet chunk = chunks(7).chunk(0);
             trainer.step(chunk.getFeatures(), chunk.getLabels());
             for (int k = 0; k < 3; k++) {
@@ -326,7 +354,7 @@ class StreamSplitTrainerTest {
     void anExceptionOnAWorkerThreadSurfacesOnTheCallerAndChangesNothing() {
         MultiLayerNetwork network = network(5);
         CharChunks chunks = chunks(7);
-        try (StreamSplitTrainer trainer = new StreamSplitTrainer(network, 2)) {
+        try (StreamSplitTrainer trainer = StreamSplitTrainer.withDl4jStep(network, 2)) {
             DataSet chunk = chunks.chunk(0);
             trainer.step(chunk.getFeatures(), chunk.getLabels());
             Failing failing = new Failing();
@@ -389,7 +417,9 @@ class StreamSplitTrainerTest {
         assertEquals(network.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
         assertEquals(5, loaded.getIterationCount());
 
-        // resuming (from a zero state: the zip keeps no carried state) continues as the original would
+        // resuming (from a zero state: the zip keeps no carried state, and the network's is cleared)
+        // continues as the original would
+        network.rnnClearPreviousState();
         try (StreamSplitTrainer original = new StreamSplitTrainer(network, 2);
                 StreamSplitTrainer resumed = new StreamSplitTrainer(loaded, 2)) {
             for (int k = 5; k < 9; k++) {
