@@ -12,7 +12,8 @@ import java.util.function.IntConsumer;
 /**
  * A small fixed set of named daemon threads for work cut into parts: part 0 runs on the caller,
  * part k on thread k (always the same one, so whatever a part keeps per thread stays with it).
- * Not for use from several threads at once.
+ * Each thread applies {@link Nd4jThreads}' per-op count before its first part. Not for use from
+ * several threads at once.
  */
 public final class PartThreads implements AutoCloseable {
     private final ExecutorService[] executors;
@@ -31,7 +32,10 @@ public final class PartThreads implements AutoCloseable {
             String name = prefix + (i + 1);
             int index = i;
             executors[i] = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, name);
+                Thread thread = new Thread(() -> {
+                    Nd4jThreads.configure(); // OpenMP's count is per thread: one op thread here too
+                    task.run();
+                }, name);
                 thread.setDaemon(true);
                 started[index] = thread;
                 return thread;

@@ -50,6 +50,17 @@ class PartThreadsTest {
     }
 
     @Test
+    void everyPartRunsItsOpsOnAsManyOpenMpThreadsAsTheCaller() {
+        int[] omp = new int[3];
+        try (PartThreads threads = new PartThreads(3, "part-threads-test-")) {
+            threads.run(3, k -> omp[k] = Nd4jThreads.ompThreads());
+        }
+        assertEquals(Nd4jThreads.configure(), omp[0]);
+        assertEquals(omp[0], omp[1]);
+        assertEquals(omp[0], omp[2]);
+    }
+
+    @Test
     void closedThreadsRefuseWork() {
         PartThreads threads = new PartThreads(2, "part-threads-test-");
         threads.close();
