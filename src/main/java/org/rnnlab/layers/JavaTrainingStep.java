@@ -71,6 +71,12 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>{@link #unsupported} names what it cannot do; callers then use DL4J's step.
  */
 public final class JavaTrainingStep implements AutoCloseable {
+    /**
+     * The largest minibatch the step takes: the largest at which it has been measured against
+     * DL4J's path over the fast layers (it was the quicker at every size up to there, char-rnn's 96
+     * streams included); above it DL4J's path, untried.
+     */
+    public static final int MAX_MINIBATCH = 96;
     private static final String STATE = org.deeplearning4j.nn.layers.recurrent.SimpleRnn.STATE_KEY_PREV_ACTIVATION;
     /**
      * Up to this many rows a step, the recurrences make one sgemv per row: OpenBLAS's sgemm has a
@@ -376,12 +382,13 @@ public final class JavaTrainingStep implements AutoCloseable {
 
     /**
      * Whether this step can take a chunk of this shape: [minibatch, nIn, steps] features and
-     * [minibatch, classes, steps] labels, float, the chunk no longer than the backward length, and no
-     * listeners (they expect DL4J's own gradient and updater calls).
+     * [minibatch, classes, steps] labels, float, at most {@link #MAX_MINIBATCH} streams, the chunk no
+     * longer than the backward length, and no listeners (they expect DL4J's own gradient and updater
+     * calls).
      */
     public boolean accepts(INDArray features, INDArray labels) {
         MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
-        return features.rank() == 3 && labels.rank() == 3 && features.dataType() == DataType.FLOAT
+        return features.rank() == 3 && features.size(0) <= MAX_MINIBATCH && labels.rank() == 3 && features.dataType() == DataType.FLOAT
                 && labels.dataType() == DataType.FLOAT && features.size(1) == layers[0].nIn && labels.size(1) == classes
                 && features.size(0) == labels.size(0) && features.size(2) == labels.size(2)
                 && features.size(2) <= conf.getTbpttBackLength() && network.getListeners().isEmpty()

@@ -15,7 +15,7 @@ import org.rnnlab.layers.JavaTrainingStep;
  * restart from zero each time. This does what DL4J's fit does for each chunk (one optimizer step on
  * the chunk, then the chunk's last state becomes the stored state) without the clearing.
  *
- * <p>Minibatches up to {@link #JAVA_STEP_MAX_MINIBATCH} of a configuration {@link JavaTrainingStep}
+ * <p>Minibatches up to {@link JavaTrainingStep#MAX_MINIBATCH} of a configuration {@link JavaTrainingStep}
  * handles (char-rnn's) take that step instead: the same update, computed without DL4J's per-op
  * costs, which at a minibatch of one are most of an iteration. Everything else, and any chunk while
  * listeners are attached (rnnlab's --ui), takes
@@ -23,13 +23,6 @@ import org.rnnlab.layers.JavaTrainingStep;
  * so they can alternate.
  */
 public final class CarriedStateTrainer implements ChunkTrainer {
-    /**
-     * The largest minibatch given to the Java step: the largest at which it has been measured against
-     * DL4J's path over the fast layers (it was the quicker at every size up to there, char-rnn's 96
-     * streams included); above it DL4J's path, untried.
-     */
-    public static final int JAVA_STEP_MAX_MINIBATCH = 96;
-
     private final MultiLayerNetwork network;
     private final Solver solver;
     private final JavaTrainingStep javaStep;
@@ -67,7 +60,7 @@ public final class CarriedStateTrainer implements ChunkTrainer {
      */
     @Override
     public double step(INDArray features, INDArray labels) {
-        lastStepJava = javaStep != null && features.size(0) <= JAVA_STEP_MAX_MINIBATCH && javaStep.accepts(features, labels);
+        lastStepJava = javaStep != null && javaStep.accepts(features, labels);
         if (lastStepJava) {
             return javaStep.step(features, labels);
         }

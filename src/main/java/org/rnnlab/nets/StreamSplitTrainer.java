@@ -43,7 +43,7 @@ import org.rnnlab.layers.PartThreads;
  * a minibatch of one stream, it is {@link CarriedStateTrainer}.
  *
  * <p>Chunks that {@link JavaTrainingStep} takes (char-rnn's configuration, minibatches up to
- * {@link CarriedStateTrainer#JAVA_STEP_MAX_MINIBATCH}, no listeners) take that step on the same
+ * {@link JavaTrainingStep#MAX_MINIBATCH}, no listeners) take that step on the same
  * threads instead, one part of the streams per thread, the parts' gradients summed in part order.
  * The carried state moves between the two ways when a step changes way (when listeners are added,
  * for example).
@@ -124,7 +124,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             lastStepJava = single.lastStepWasJava();
             return score;
         }
-        if (javaStep != null && count <= CarriedStateTrainer.JAVA_STEP_MAX_MINIBATCH && javaStep.accepts(features, labels)) {
+        if (javaStep != null && javaStep.accepts(features, labels)) {
             checkStreams(count);
             if (!stateInMain) {
                 statesToMain();
@@ -159,7 +159,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
         if (parts[0].network.params() != network.params()) {
             throw new IllegalStateException("the network's parameter array was replaced; make a new trainer");
         }
-        int[] from = split(count, parts.length);
+        int[] from = PartThreads.split(count, parts.length);
         if (stateInMain) {
             statesToParts(from);
         }
@@ -301,11 +301,6 @@ public final class StreamSplitTrainer implements ChunkTrainer {
     /** The summed gradient over the main network's flattened gradient, for tests. */
     INDArray summedGradient() {
         return gradient.gradient();
-    }
-
-    /** Where each part's streams begin: part k has streams [from[k], from[k + 1]), the first parts one more. */
-    static int[] split(int streams, int parts) {
-        return PartThreads.split(streams, parts);
     }
 
     private Part[] makeParts(int count) {

@@ -388,7 +388,7 @@ class JavaTrainingStepTest {
 
         MultiLayerNetwork wide = network(configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01), 5));
         CarriedStateTrainer wideTrainer = new CarriedStateTrainer(wide);
-        DataSet wideChunk = chunks(CarriedStateTrainer.JAVA_STEP_MAX_MINIBATCH + 1, 8).chunk(0);
+        DataSet wideChunk = chunks(JavaTrainingStep.MAX_MINIBATCH + 1, 8).chunk(0);
         wideTrainer.step(wideChunk.getFeatures(), wideChunk.getLabels());
         assertFalse(wideTrainer.lastStepWasJava());
     }

@@ -35,6 +35,7 @@ import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.data.CharChunks;
 import org.rnnlab.layers.LayerImplementation;
+import org.rnnlab.layers.PartThreads;
 
 /**
  * The stream-split step against {@link CarriedStateTrainer}'s one-network step over all streams, on a
@@ -149,9 +150,9 @@ class StreamSplitTrainerTest {
 
     @Test
     void splitsStreamsIntoContiguousPartsTheFirstOnesLarger() {
-        assertArrayEquals(new int[] {0, 4, 7}, StreamSplitTrainer.split(7, 2));
-        assertArrayEquals(new int[] {0, 3, 5, 7}, StreamSplitTrainer.split(7, 3));
-        assertArrayEquals(new int[] {0, 48, 96}, StreamSplitTrainer.split(96, 2));
+        assertArrayEquals(new int[] {0, 4, 7}, PartThreads.split(7, 2));
+        assertArrayEquals(new int[] {0, 3, 5, 7}, PartThreads.split(7, 3));
+        assertArrayEquals(new int[] {0, 48, 96}, PartThreads.split(96, 2));
     }
 
     @ParameterizedTest
