@@ -1,9 +1,9 @@
 package org.rnnlab.bench;
 
 import java.util.List;
+import org.rnnlab.nets.Training;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
-import org.rnnlab.tasks.Training;
 
 /**
  * How long a task's default training took to reach its quality floors: the training seconds at the

@@ -17,7 +17,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.BadInputException;
 import org.rnnlab.report.TaskMetrics;
 import org.rnnlab.report.TrainingProgress;
-import org.rnnlab.tasks.Training;
 
 /**
  * The epoch loop shared by the tasks that train on a small data set held in memory: shuffle, fit

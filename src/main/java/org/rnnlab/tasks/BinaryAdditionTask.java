@@ -39,6 +39,7 @@ import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.nets.Updaters;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;

@@ -41,6 +41,7 @@ import org.rnnlab.nets.ChunkTrainer;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.nets.StreamSplitTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;

@@ -27,6 +27,7 @@ import org.rnnlab.data.ForwardPassData;
 import org.rnnlab.data.MultiSequenceCsv;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.reference.Convention;
 import org.rnnlab.reference.Dl4jMapping;
 import org.rnnlab.reference.GradientCheck;

@@ -31,6 +31,7 @@ import org.rnnlab.data.NumberList;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.nets.Updaters;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;

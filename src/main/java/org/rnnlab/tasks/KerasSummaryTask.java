@@ -24,6 +24,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;

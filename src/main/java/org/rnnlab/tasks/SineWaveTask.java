@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.layers.LayerImplementation;
+import org.rnnlab.nets.Training;
 import org.rnnlab.nets.Updaters;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.data.DatasetFolder;

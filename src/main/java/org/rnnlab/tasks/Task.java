@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 import org.rnnlab.plots.Picture;
 import org.rnnlab.report.TaskMetrics;
 

@@ -13,6 +13,7 @@ import org.rnnlab.BadInputException;
 import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.nets.Training;
 import org.rnnlab.plots.Picture;
 import org.rnnlab.plots.TrainingCharts;
 import org.rnnlab.report.MetricsFile;

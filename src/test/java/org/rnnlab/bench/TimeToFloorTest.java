@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.rnnlab.nets.Training;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
-import org.rnnlab.tasks.Training;
 
 class TimeToFloorTest {
     private static TaskMetrics metrics(double mse, double exact) {

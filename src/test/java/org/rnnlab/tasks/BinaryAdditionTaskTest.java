@@ -23,6 +23,7 @@ import org.rnnlab.BadInputException;
 import org.rnnlab.data.BinaryAdditionData;
 import org.rnnlab.data.BinaryAdditionData.Pair;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 
 class BinaryAdditionTaskTest {
     private static final BinaryAdditionTask TASK = new BinaryAdditionTask();

@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.BadInputException;
 import org.rnnlab.bench.TimeToFloor;
 import org.rnnlab.data.BinarySumData.Target;
+import org.rnnlab.nets.Training;
 import org.rnnlab.report.TaskMetrics;
 
 class BinarySumTaskTest {

@@ -28,6 +28,7 @@ import org.rnnlab.inference.Stepping;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.nets.Training;
 
 /** A small char-rnn on a small text made here: sampling, prediction, resuming and bad input. */
 class CharRnnTaskTest {

@@ -26,6 +26,7 @@ import org.rnnlab.nets.ModelStore;
 import org.rnnlab.inference.Stepping;
 import org.rnnlab.inference.TimeStepper;
 import org.rnnlab.nets.TrainedNetwork;
+import org.rnnlab.nets.Training;
 
 class CountUpTaskTest {
     @TempDir

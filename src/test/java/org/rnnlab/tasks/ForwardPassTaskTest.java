@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.ForwardPassData;
+import org.rnnlab.nets.Training;
 
 class ForwardPassTaskTest {
     @TempDir

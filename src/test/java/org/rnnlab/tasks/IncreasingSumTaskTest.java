@@ -20,6 +20,7 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.IncreasingSumData;
+import org.rnnlab.nets.Training;
 
 class IncreasingSumTaskTest {
     @TempDir

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnlab.BadInputException;
+import org.rnnlab.nets.Training;
 import org.rnnlab.report.TaskMetrics;
 import org.rnnlab.summary.KerasSummary;
 import org.rnnlab.summary.SummaryStyle;

@@ -1,9 +1,8 @@
-package org.rnnlab.tasks;
+package org.rnnlab.nets;
 
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.plots.Picture;
 
 /**
@@ -15,7 +14,7 @@ import org.rnnlab.plots.Picture;
  * @param history  per-epoch curves by metric name (for example {@code train_mse}), written to metrics.json
  * @param unit     what {@code epochs} counts, as metrics.json names it: "epochs" or "iterations"
  * @param pictures charts only the training loop could draw (predictions after chosen epochs, say);
- *                 the loss curves from {@code history} are drawn for every task by {@link TaskRunner}
+ *                 the loss curves from {@code history} are drawn for every task by the task runner
  * @param elapsed  training seconds at the end of each epoch, where the loop records them (for
  *                 {@code rnnlab bench}'s time to reach a floor); empty otherwise
  */
