@@ -18,6 +18,8 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
@@ -33,13 +35,17 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.AdaGradUpdater;
 import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * One truncated-BPTT training step of a stack of tanh SimpleRnn layers under a softmax RnnOutputLayer
- * (multi-class cross-entropy), AdaGrad and elementwise clipping: the update DL4J's Solver makes for
+ * (multi-class cross-entropy), AdaGrad, Adam or RMSProp, and elementwise clipping: the update DL4J's Solver makes for
  * the same network, chunk and carried state, without DL4J's and ND4J's per-op and per-iteration
  * costs, which at a minibatch of one are most of an iteration and at char-rnn's 96 streams still a
  * good part of one.
@@ -47,17 +53,17 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>It does what one {@code Solver.optimize} of {@code StochasticGradientDescent} followed by
  * {@code updateRnnStateWithTBPTTState} does: forward from each layer's stored truncated-BPTT state,
  * the loss and its gradient, backprop through time over the whole chunk, then the updater's order:
- * the gradient divided by the minibatch size, clipped to [-t, t] per layer, AdaGrad
- * ({@code h += g^2; p -= lr g / (sqrt(h) + eps)}, in float like ND4J's op), the score, the iteration
+ * the gradient divided by the minibatch size, clipped to [-t, t] per layer, the updater's rule
+ * (in float, like ND4J's ops), the score, the iteration
  * count, and each layer's last output stored as both its truncated-BPTT and its rnnTimeStep state.
  *
  * <p>Matrix products go straight to OpenBLAS on native memory (the network's own parameters, read
  * where they lie: DL4J's f-ordered W is a row-major W^T): one matrix-vector product per step and
  * row for the recurrences, one matrix product over all steps for everything else. The elementwise
- * work (tanh, softmax, one-hot look-ups, AdaGrad) runs in Java on heap copies. OpenBLAS's sgemm
+ * work (tanh, softmax, one-hot look-ups, the updater) runs in Java on heap copies. OpenBLAS's sgemm
  * costs several microseconds even for a single row, its sgemv a fraction of that, hence the split.
  *
- * <p>The network stays the single source of truth: every step reads the parameters, the AdaGrad
+ * <p>The network stays the single source of truth: every step reads the parameters, the updater's
  * history and the stored states from the network and writes the new ones back before it returns, so
  * saving, sampling, resuming or a DL4J step in between all see the state of the last step.
  *
@@ -150,8 +156,13 @@ public final class JavaTrainingStep implements AutoCloseable {
         }
     }
 
-    /** A run of parameters with one AdaGrad configuration and one clipping threshold. */
-    private record Span(int param, int state, int length, AdaGrad adaGrad, float clip) {
+    /**
+     * A run of parameters with one updater configuration and one clipping threshold. {@code state}
+     * is where its first parameter's updater state lies; Adam keeps a second array (v after m) one
+     * block further on, {@code blockLength} parameters later.
+     */
+    private record Span(int param, int state, int length, int blockLength, IUpdater updater, float clip,
+            WeightDecay decay) {
     }
 
     private final MultiLayerNetwork network;
@@ -174,6 +185,14 @@ public final class JavaTrainingStep implements AutoCloseable {
     private final float[] state;
     /** The parts' gradients summed. */
     private final float[] gradient;
+    /** The parameters before the update, where a weight decay needs them. */
+    private final float[] decayed;
+    /**
+     * Per layer input (index l: layer l's, the last the output layer's), the probability that DL4J's
+     * Dropout keeps a value; 1 for no dropout (always at index 0: the first layer takes the text itself).
+     */
+    private final float[] retain;
+    private final DropoutMasks masks;
     /** The threads the parts run on; null for one thread. */
     private final PartThreads threads;
     /** Whether {@link #close} ends {@link #threads}: made by this step rather than handed to it. */
@@ -191,8 +210,9 @@ public final class JavaTrainingStep implements AutoCloseable {
     private int[] labelStrides;
     private boolean closed;
 
-    private JavaTrainingStep(MultiLayerNetwork network, PartThreads threads, boolean ownsThreads) {
+    private JavaTrainingStep(MultiLayerNetwork network, PartThreads threads, boolean ownsThreads, DropoutMasks masks) {
         this.network = network;
+        this.masks = masks;
         int count = network.getnLayers();
         layers = new Recurrent[count - 1];
         paramsView = network.params();
@@ -219,6 +239,12 @@ public final class JavaTrainingStep implements AutoCloseable {
         params = new float[length];
         state = new float[(int) stateView.length()];
         gradient = new float[length];
+        decayed = new float[length];
+        retain = new float[count];
+        for (int l = 0; l < count; l++) {
+            IDropout dropout = ((BaseLayer) network.getLayer(l).conf().getLayer()).getIDropout();
+            retain[l] = dropout == null ? 1f : (float) ((Dropout) dropout).getP();
+        }
         paramsNative = at(paramsView, 0);
         paramsBuffer = paramsView.data().asNioFloat();
         stateBuffer = stateView.data().asNioFloat();
@@ -248,7 +274,19 @@ public final class JavaTrainingStep implements AutoCloseable {
         if (unsupported(network) != null) {
             return null;
         }
-        return new JavaTrainingStep(network, threads > 1 ? new PartThreads(threads, "rnnlab-java-step-part-") : null, true);
+        return of(network, threads, DropoutMasks.bernoulli(network.getLayerWiseConfigurations().getConf(0).getSeed()));
+    }
+
+    /** The same, with dropout's masks from {@code masks} (tests pass masks they can rebuild on DL4J's side). */
+    public static JavaTrainingStep of(MultiLayerNetwork network, int threads, DropoutMasks masks) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (unsupported(network) != null) {
+            return null;
+        }
+        return new JavaTrainingStep(network, threads > 1 ? new PartThreads(threads, "rnnlab-java-step-part-") : null, true,
+                masks);
     }
 
     /**
@@ -256,7 +294,8 @@ public final class JavaTrainingStep implements AutoCloseable {
      * thread), which stay open when this step is closed; or null when {@link #unsupported} has a reason.
      */
     public static JavaTrainingStep of(MultiLayerNetwork network, PartThreads threads) {
-        return unsupported(network) == null ? new JavaTrainingStep(network, threads, false) : null;
+        return unsupported(network) == null ? new JavaTrainingStep(network, threads, false,
+                DropoutMasks.bernoulli(network.getLayerWiseConfigurations().getConf(0).getSeed())) : null;
     }
 
     /** The number of threads the streams are shared among. */
@@ -309,30 +348,36 @@ public final class JavaTrainingStep implements AutoCloseable {
         if (!(network.getUpdater() instanceof BaseMultiLayerUpdater<?> updater)) {
             return "an unknown updater";
         }
+        long stateLength = 0;
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {
-            if (!(block.getGradientUpdater() instanceof AdaGradUpdater)) {
-                return "an updater other than AdaGrad";
+            IUpdater config = block.getGradientUpdater().getConfig();
+            if (!(config instanceof AdaGrad || config instanceof Adam || config instanceof RmsProp)) {
+                return "an updater other than AdaGrad, Adam or RMSProp";
             }
+            stateLength += config.stateSize(block.getParamOffsetEnd() - block.getParamOffsetStart());
         }
         INDArray stateView = updater.getStateViewArray();
-        if (stateView == null || stateView.length() != network.params().length() || stateView.dataType() != DataType.FLOAT) {
+        if (stateView == null || stateView.length() != stateLength || stateView.dataType() != DataType.FLOAT) {
             return "the updater state does not match the parameters";
         }
         return null;
     }
 
-    /** What every layer must lack: dropout, weight noise, constraints, regularization, other normalizations. */
+    /** What every layer must lack: dropout other than plain Dropout above the first layer, weight noise, constraints, regularization other than weight decay, other normalizations. */
     private static String plainLayer(org.deeplearning4j.nn.conf.layers.Layer c, int l) {
         if (!(c instanceof BaseLayer base)) {
             return "layer " + l + " has no parameters";
         }
-        if (base.getIDropout() != null || base.getWeightNoise() != null
-                || (base.getConstraints() != null && !base.getConstraints().isEmpty())) {
-            return "layer " + l + " has dropout, weight noise or constraints";
+        IDropout dropout = base.getIDropout();
+        if (dropout != null && (l == 0 || !(dropout instanceof Dropout d) || d.getPSchedule() != null
+                || !(d.getP() > 0 && d.getP() <= 1))) {
+            return "layer " + l + " has dropout other than DL4J's Dropout with a fixed p above the first layer";
         }
-        if ((base.getRegularization() != null && !base.getRegularization().isEmpty())
-                || (base.getRegularizationBias() != null && !base.getRegularizationBias().isEmpty())) {
-            return "layer " + l + " has regularization";
+        if (base.getWeightNoise() != null || (base.getConstraints() != null && !base.getConstraints().isEmpty())) {
+            return "layer " + l + " has weight noise or constraints";
+        }
+        if (!onlyWeightDecay(base.getRegularization()) || !onlyWeightDecay(base.getRegularizationBias())) {
+            return "layer " + l + " has regularization other than one weight decay";
         }
         GradientNormalization normalization = base.getGradientNormalization();
         if (normalization != null && normalization != GradientNormalization.None
@@ -340,6 +385,11 @@ public final class JavaTrainingStep implements AutoCloseable {
             return "layer " + l + " uses " + normalization;
         }
         return null;
+    }
+
+    private static boolean onlyWeightDecay(List<Regularization> regularization) {
+        return regularization == null || regularization.isEmpty()
+                || (regularization.size() == 1 && regularization.get(0) instanceof WeightDecay);
     }
 
     /** Where parameter {@code key} of {@code layer} starts in the flattened parameters; it must be f-ordered and contiguous. */
@@ -362,19 +412,23 @@ public final class JavaTrainingStep implements AutoCloseable {
         return first.address() + first.position() * Float.BYTES;
     }
 
-    /** The AdaGrad configuration and clipping threshold of every run of parameters, from DL4J's updater blocks. */
+    /** The updater configuration and clipping threshold of every run of parameters, from DL4J's updater blocks. */
     private static Span[] spans(MultiLayerNetwork network) {
         BaseMultiLayerUpdater<?> updater = (BaseMultiLayerUpdater<?>) network.getUpdater();
         List<Span> spans = new ArrayList<>();
         for (UpdaterBlock block : updater.getUpdaterBlocks()) {
-            AdaGrad adaGrad = (AdaGrad) block.getGradientUpdater().getConfig();
+            IUpdater config = block.getGradientUpdater().getConfig();
+            int blockLength = block.getParamOffsetEnd() - block.getParamOffsetStart();
             for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
                 BaseLayer conf = (BaseLayer) p.getLayer().getConfig();
                 float clip = conf.getGradientNormalization() == GradientNormalization.ClipElementWiseAbsoluteValue
                         ? (float) conf.getGradientNormalizationThreshold() : Float.POSITIVE_INFINITY;
                 int stateAt = block.getUpdaterViewOffsetStart() + (p.getParamOffsetStart() - block.getParamOffsetStart());
-                spans.add(new Span(p.getParamOffsetStart(), stateAt, p.getParamOffsetEnd() - p.getParamOffsetStart(), adaGrad,
-                        clip));
+                List<Regularization> regularization = conf.getRegularizationByParam(p.getParamName());
+                WeightDecay decay = regularization == null || regularization.isEmpty() ? null
+                        : (WeightDecay) regularization.get(0);
+                spans.add(new Span(p.getParamOffsetStart(), stateAt, p.getParamOffsetEnd() - p.getParamOffsetStart(),
+                        blockLength, config, clip, decay));
             }
         }
         return spans.toArray(Span[]::new);
@@ -427,12 +481,13 @@ public final class JavaTrainingStep implements AutoCloseable {
             loss += parts[k].loss;
         }
         int iteration = network.getIterationCount();
+        double regularization = decayScore(iteration, network.getEpochCount());
         update(iteration, network.getEpochCount());
 
         paramsBuffer.put((int) paramsView.offset(), params, 0, params.length);
         stateBuffer.put((int) stateView.offset(), state, 0, state.length);
         storeStates();
-        double score = loss / minibatch;
+        double score = loss / minibatch + regularization;
         network.setScore(score);
         network.setIterationCount(iteration + 1);
         return score;
@@ -581,11 +636,22 @@ public final class JavaTrainingStep implements AutoCloseable {
         final FloatPointer outGradient;
         /** The part's summed loss, after {@link #run}. */
         double loss;
+        /** Per layer input with dropout: each value's factor (0 or 1/p), time-major rows, and the input times it, native. */
+        final float[][] keep;
+        final FloatPointer[] dropped;
 
         Part(int first, int streams) {
             this.first = first;
             this.streams = streams;
             int rows = streams * steps;
+            keep = new float[retain.length][];
+            dropped = new FloatPointer[retain.length];
+            for (int l = 1; l < retain.length; l++) {
+                if (retain[l] < 1f) {
+                    keep[l] = new float[rows * layers[l - 1].units];
+                    dropped[l] = new FloatPointer((long) rows * layers[l - 1].units);
+                }
+            }
             gradient = new float[params.length];
             gradientNative = new FloatPointer(params.length);
             gradientBuffer = gradientNative.asBuffer();
@@ -617,6 +683,12 @@ public final class JavaTrainingStep implements AutoCloseable {
             }
             if (!oneHot) {
                 denseInput();
+            }
+            int iteration = network.getIterationCount();
+            for (int l = 1; l < retain.length; l++) {
+                if (keep[l] != null) {
+                    masks.fill(keep[l], iteration, l, first, streams, steps, layers[l - 1].units, retain[l]);
+                }
             }
             for (int l = 0; l < layers.length; l++) {
                 forward(l, oneHot && l == 0);
@@ -710,7 +782,7 @@ public final class JavaTrainingStep implements AutoCloseable {
                 }
                 m.zBuffer.put(0, h, first, rows * n);
             } else {
-                FloatPointer x = l == 0 ? input : memory[l - 1].hRows[streams];
+                FloatPointer x = l == 0 ? input : inputOf(l);
                 for (int row = 0; row < rows; row++) {
                     System.arraycopy(params, r.b, h, first + row * n, n);
                 }
@@ -746,7 +818,7 @@ public final class JavaTrainingStep implements AutoCloseable {
             int n = hidden;
             int k = classes;
             int rows = steps * streams;
-            FloatPointer h = top.hRows[streams];
+            FloatPointer h = inputOf(layers.length);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, n, 1f, h, n, outWeights, n, 0f, logits, k);
             float[] z = logitsHeap;
             float[] p = expHeap;
@@ -809,7 +881,43 @@ public final class JavaTrainingStep implements AutoCloseable {
             // dW^T = delta^T H (DL4J's f-ordered dW), and dL/dH = delta W^T
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, rows, 1f, logits, k, h, n, 0f, outGradient, n);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n, k, 1f, logits, k, outWeights, n, 0f, top.d, n);
+            dropoutBack(layers.length);
             return loss;
+        }
+
+        /**
+         * Layer l's input (l = layers.length: the output layer's): the outputs of the layer below,
+         * times dropout's factors where it has dropout (DL4J's inverted dropout: kept values over p).
+         */
+        private FloatPointer inputOf(int l) {
+            Memory below = memory[l - 1];
+            if (keep[l] == null) {
+                return below.hRows[streams];
+            }
+            float[] factor = keep[l];
+            int size = factor.length;
+            int first = streams * layers[l - 1].units; // outputs start after the initial state
+            float[] scratch = below.dHeap; // free until backward: the forward pass does not use it
+            for (int i = 0; i < size; i++) {
+                scratch[i] = below.hHeap[first + i] * factor[i];
+            }
+            dropped[l].asBuffer().put(0, scratch, 0, size);
+            return dropped[l];
+        }
+
+        /** The gradient into layer l's input, dL/dx, back through dropout: times the same factors, into the layer below's dL/dh. */
+        private void dropoutBack(int l) {
+            if (keep[l] == null) {
+                return;
+            }
+            Memory below = memory[l - 1];
+            float[] factor = keep[l];
+            float[] scratch = below.dHeap;
+            below.dBuffer.get(0, scratch, 0, factor.length);
+            for (int i = 0; i < factor.length; i++) {
+                scratch[i] *= factor[i];
+            }
+            below.dBuffer.put(0, scratch, 0, factor.length);
         }
 
         /** delta_t = (dL/dh_t + RW delta_{t+1}) (1 - h_t^2), from the last step back, and layer l's gradients. */
@@ -861,50 +969,109 @@ public final class JavaTrainingStep implements AutoCloseable {
                     }
                 }
             } else {
-                FloatPointer x = l == 0 ? input : memory[l - 1].hRows[streams];
+                FloatPointer x = l == 0 ? input : keep[l] != null ? dropped[l] : memory[l - 1].hRows[streams];
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, r.nIn, rows, 1f, m.d, n, x, r.nIn, 0f,
                         m.weightGradient, r.nIn);
                 if (l > 0) {
                     // dL/dx = delta W^T, the layer below's dL/dh
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, r.nIn, n, 1f, m.d, n, r.weights,
                             r.nIn, 0f, memory[l - 1].d, r.nIn);
+                    dropoutBack(l);
                 }
             }
         }
     }
 
-    // ---- Updater: divide by the minibatch, clip per layer, AdaGrad, as DL4J's updater orders them
+    // ---- Updater: divide by the minibatch, clip per layer, then the rule, as DL4J's updater orders them
 
     private void update(int iteration, int epoch) {
         float divisor = minibatch;
         for (Span s : spans) {
-            float lr = (float) s.adaGrad().getLearningRate(iteration, epoch);
-            float eps = (float) s.adaGrad().getEpsilon();
             float clip = s.clip();
             int from = s.param();
             int to = from + s.length();
+            for (int i = from; i < to; i++) {
+                gradient[i] = Math.max(-clip, Math.min(clip, minibatch > 1 ? gradient[i] / divisor : gradient[i]));
+            }
             int shift = s.state() - from;
-            if (minibatch > 1) {
-                for (int i = from; i < to; i++) {
-                    gradient[i] /= divisor;
-                }
+            float decay = 0;
+            if (s.decay() != null) {
+                // DL4J's WeightDecay after the updater: the update grows by c p (times the rate when applyLR)
+                decay = (float) (s.decay().getCoeff().valueAt(iteration, epoch)
+                        * (s.decay().isApplyLR() ? s.updater().getLearningRate(iteration, epoch) : 1));
+                System.arraycopy(params, from, decayed, from, to - from);
             }
-            if (shift == 0) {
-                // one index for all three arrays, so that HotSpot can vectorize the loop
-                for (int i = from; i < to; i++) {
-                    float g = Math.max(-clip, Math.min(clip, gradient[i]));
-                    float h = state[i] + g * g;
-                    state[i] = h;
-                    params[i] -= lr * g / ((float) Math.sqrt(h) + eps);
-                }
+            if (s.updater() instanceof AdaGrad adaGrad) {
+                adaGrad(from, to, shift, (float) adaGrad.getLearningRate(iteration, epoch), (float) adaGrad.getEpsilon());
+            } else if (s.updater() instanceof Adam adam) {
+                adam(from, to, shift, shift + s.blockLength(), adam, iteration, epoch);
             } else {
+                RmsProp rmsProp = (RmsProp) s.updater();
+                rmsProp(from, to, shift, (float) rmsProp.getLearningRate(iteration, epoch), (float) rmsProp.getRmsDecay(),
+                        (float) rmsProp.getEpsilon());
+            }
+            if (decay != 0) {
                 for (int i = from; i < to; i++) {
-                    float g = Math.max(-clip, Math.min(clip, gradient[i]));
-                    float h = state[i + shift] + g * g;
-                    state[i + shift] = h;
-                    params[i] -= lr * g / ((float) Math.sqrt(h) + eps);
+                    params[i] -= decay * decayed[i];
                 }
             }
+        }
+    }
+
+    /** The weight decays' share of DL4J's score, from the parameters before the update: sum of c/2 ||p||^2. */
+    private double decayScore(int iteration, int epoch) {
+        double score = 0;
+        for (Span s : spans) {
+            if (s.decay() != null) {
+                double squares = 0;
+                for (int i = s.param(); i < s.param() + s.length(); i++) {
+                    squares += (double) params[i] * params[i];
+                }
+                score += 0.5 * s.decay().getCoeff().valueAt(iteration, epoch) * squares;
+            }
+        }
+        return score;
+    }
+
+    /** AdaGrad as ND4J's op computes it: h += g^2; p -= lr g / (sqrt(h) + eps). */
+    private void adaGrad(int from, int to, int shift, float lr, float eps) {
+        for (int i = from; i < to; i++) {
+            float g = gradient[i];
+            float h = state[i + shift] + g * g;
+            state[i + shift] = h;
+            params[i] -= lr * g / ((float) Math.sqrt(h) + eps);
+        }
+    }
+
+    /**
+     * Adam (Kingma and Ba 2015, algorithm 1, with the bias corrections folded into the step size) as
+     * ND4J's op computes it: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+     * p -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps), with t the iteration count plus one.
+     */
+    private void adam(int from, int to, int mShift, int vShift, Adam adam, int iteration, int epoch) {
+        float b1 = (float) adam.getBeta1();
+        float b2 = (float) adam.getBeta2();
+        float eps = (float) adam.getEpsilon();
+        double t = iteration + 1.0;
+        float step = (float) (adam.getLearningRate(iteration, epoch) * Math.sqrt(1 - Math.pow(adam.getBeta2(), t))
+                / (1 - Math.pow(adam.getBeta1(), t)));
+        for (int i = from; i < to; i++) {
+            float g = gradient[i];
+            float m = b1 * state[i + mShift] + (1 - b1) * g;
+            float v = b2 * state[i + vShift] + (1 - b2) * g * g;
+            state[i + mShift] = m;
+            state[i + vShift] = v;
+            params[i] -= step * m / ((float) Math.sqrt(v) + eps);
+        }
+    }
+
+    /** RMSProp as ND4J's op computes it: s = d s + (1 - d) g^2; p -= lr g / (sqrt(s) + eps). */
+    private void rmsProp(int from, int to, int shift, float lr, float decay, float eps) {
+        for (int i = from; i < to; i++) {
+            float g = gradient[i];
+            float r = decay * state[i + shift] + (1 - decay) * g * g;
+            state[i + shift] = r;
+            params[i] -= lr * g / ((float) Math.sqrt(r) + eps);
         }
     }
 }

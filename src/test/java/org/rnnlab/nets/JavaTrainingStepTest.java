@@ -32,6 +32,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.data.CharChunks;
 import org.rnnlab.layers.JavaTrainingStep;
@@ -100,13 +102,13 @@ class JavaTrainingStepTest {
         assertTrue(difference <= TOLERANCE * scale, what + ": relative difference " + difference / scale);
     }
 
-    /** Parameters (each one separately), AdaGrad history, iteration count and stored states of the two networks agree. */
+    /** Parameters (each one separately), updater state, iteration count and stored states of the two networks agree. */
     private static void assertSameTraining(MultiLayerNetwork expected, MultiLayerNetwork actual, String when) {
         for (Map.Entry<String, INDArray> p : expected.paramTable().entrySet()) {
             assertClose(p.getValue(), actual.paramTable().get(p.getKey()), when + ", parameter " + p.getKey());
         }
         assertClose(expected.getUpdater().getStateViewArray(), actual.getUpdater().getStateViewArray(),
-                when + ", AdaGrad history");
+                when + ", updater state");
         assertEquals(expected.getIterationCount(), actual.getIterationCount(), when + ", iteration count");
         for (int l = 0; l < expected.getnLayers() - 1; l++) {
             INDArray e = expected.rnnGetPreviousState(l).get(STATE);
@@ -135,6 +137,15 @@ class JavaTrainingStepTest {
 
     private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
             int resetEvery, Step javaStep) {
+        trainSideBySide(dl4jNet, javaNet, chunks, steps, resetEvery, javaStep, true);
+    }
+
+    /**
+     * @param sameScores whether the scores must agree too: not with dropout on the output layer's input,
+     *                   whose loss DL4J reports without that dropout and the Java step with it
+     */
+    private static void trainSideBySide(MultiLayerNetwork dl4jNet, MultiLayerNetwork javaNet, CharChunks chunks, int steps,
+            int resetEvery, Step javaStep, boolean sameScores) {
         CarriedStateTrainer dl4j = CarriedStateTrainer.withDl4jStep(dl4jNet);
         for (int i = 0; i < steps; i++) {
             if (i % resetEvery == 0) {
@@ -145,12 +156,165 @@ class JavaTrainingStepTest {
             double expected = dl4j.step(chunk.getFeatures(), chunk.getLabels());
             double actual = javaStep.step(chunk.getFeatures(), chunk.getLabels());
             assertFalse(dl4j.lastStepWasJava());
-            assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
-            assertEquals(expected, javaNet.score(), TOLERANCE * Math.abs(expected), "the network's score after step " + (i + 1));
+            if (sameScores) {
+                assertEquals(expected, actual, TOLERANCE * Math.abs(expected), "score of step " + (i + 1));
+                assertEquals(expected, javaNet.score(), TOLERANCE * Math.abs(expected),
+                        "the network's score after step " + (i + 1));
+            }
             if (i == 0 || i == steps - 1) {
                 assertSameTraining(dl4jNet, javaNet, "after step " + (i + 1));
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}, {1} layer(s), minibatch {2}, {3} thread(s)")
+    @CsvSource({"adam, 1, 1, 1", "adam, 2, 4, 1", "adam, 2, 8, 2", "rmsprop, 1, 3, 1", "rmsprop, 2, 8, 2"})
+    void adamAndRmsPropAreComputedLikeDl4js(String rule, int layers, int minibatch, int threads) {
+        IUpdater updater = rule.equals("adam") ? new Adam(0.002) : new RmsProp(0.002, 0.95, 1e-8);
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, layers, updater, 5));
+        MultiLayerNetwork javaNet = twin(dl4j);
+        try (JavaTrainingStep java = JavaTrainingStep.of(javaNet, threads)) {
+            assertNotNull(java, JavaTrainingStep.unsupported(javaNet));
+            trainSideBySide(dl4j, javaNet, chunks(minibatch, 3), 20, 7, java::step);
+        }
+    }
+
+    @ParameterizedTest(name = "applyLR {0}, {1} thread(s)")
+    @CsvSource({"true, 1", "false, 2"})
+    void weightDecayIsAppliedLikeDl4jsUpdater(boolean applyLR, int threads) {
+        MultiLayerConfiguration conf = configuration(LayerImplementation.FAST, 2, new Adam(0.003), 5);
+        for (int l = 0; l < conf.getConfs().size(); l++) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer layer = (org.deeplearning4j.nn.conf.layers.BaseLayer)
+                    conf.getConf(l).getLayer();
+            layer.setRegularization(java.util.List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(0.05, applyLR)));
+        }
+        MultiLayerNetwork dl4j = network(conf);
+        MultiLayerNetwork javaNet = twin(dl4j);
+        try (JavaTrainingStep java = JavaTrainingStep.of(javaNet, threads)) {
+            assertNotNull(java, JavaTrainingStep.unsupported(javaNet));
+            trainSideBySide(dl4j, javaNet, chunks(4, 12), 20, Integer.MAX_VALUE, java::step);
+        }
+    }
+
+    /** Dropout keeping unit i of layer input l at iteration k or not, the same for every stream and step: a mask both sides can build. */
+    private static float factor(int iteration, int input, int unit, double retain) {
+        long h = (iteration * 31L + input) * 1_000_003L + unit * 7919L;
+        h ^= h >>> 17;
+        h *= 0xED5AD4BBL;
+        h ^= h >>> 11;
+        return (h & 1023) / 1024.0 < retain ? (float) (1 / retain) : 0f;
+    }
+
+    /** DL4J's side of {@link #factor}: an IDropout multiplying dimension 1 (the units) by the factors. */
+    private static final class UnitMaskDropout implements org.deeplearning4j.nn.conf.dropout.IDropout {
+        private final int input;
+        private final double retain;
+        private transient INDArray factors;
+
+        UnitMaskDropout(int input, double retain) {
+            this.input = input;
+            this.retain = retain;
+        }
+
+        @Override
+        public INDArray applyDropout(INDArray in, INDArray result, int iteration, int epoch,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr workspaces) {
+            float[] f = new float[(int) in.size(1)];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = factor(iteration, input, i, retain);
+            }
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                    .scopeOutOfWorkspaces()) {
+                factors = org.nd4j.linalg.factory.Nd4j.createFromArray(f).castTo(in.dataType());
+            }
+
+            org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
+                    new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(in, factors, result, 1));
+            return result;
+        }
+
+        @Override
+        public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
+            org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
+                    new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(gradAtOutput, factors, gradAtInput, 1));
+            return gradAtInput;
+        }
+
+        @Override
+        public void clear() {
+            factors = null;
+        }
+
+        @Override
+        public UnitMaskDropout clone() {
+            return new UnitMaskDropout(input, retain);
+        }
+    }
+
+    /**
+     * Dropout on every layer's input above the text (or only between the recurrent layers), with the
+     * same masks on both sides: the same updates. The scores agree only without dropout on the
+     * output layer's input: DL4J reports the loss without it, the Java step with it (what it minimises).
+     */
+    @ParameterizedTest(name = "{0} layer(s), {1} thread(s), output dropout {2}")
+    @CsvSource({"1, 1, true", "2, 1, true", "2, 2, true", "3, 2, true", "2, 1, false", "3, 2, false"})
+    void dropoutIsComputedLikeDl4jsWithTheSameMasks(int layers, int threads, boolean outputDropout) {
+        double retain = 0.6;
+        MultiLayerConfiguration withUnitMasks = configuration(LayerImplementation.FAST, layers, new Adam(0.003), 5);
+        MultiLayerConfiguration withDropout = withUnitMasks.clone();
+        for (int l = 1; l <= (outputDropout ? layers : layers - 1); l++) {
+            ((org.deeplearning4j.nn.conf.layers.BaseLayer) withUnitMasks.getConf(l).getLayer())
+                    .setIDropout(new UnitMaskDropout(l, retain));
+            ((org.deeplearning4j.nn.conf.layers.BaseLayer) withDropout.getConf(l).getLayer())
+                    .setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(retain));
+        }
+        MultiLayerNetwork dl4j = network(withUnitMasks);
+        MultiLayerNetwork javaNet = network(withDropout);
+        javaNet.setParams(dl4j.params().dup());
+        org.rnnlab.layers.DropoutMasks same = (keep, iteration, input, firstStream, streams, steps, units, p) -> {
+            for (int i = 0; i < keep.length; i++) {
+                keep[i] = factor(iteration, input, i % units, p);
+            }
+        };
+        try (JavaTrainingStep java = JavaTrainingStep.of(javaNet, threads, same)) {
+            assertNotNull(java, JavaTrainingStep.unsupported(javaNet));
+            trainSideBySide(dl4j, javaNet, chunks(6, 13), 20, 9, java::step, !outputDropout);
+        }
+    }
+
+    @Test
+    void bernoulliMasksKeepTheShareAskedForAndRepeatForTheSameStep() {
+        org.rnnlab.layers.DropoutMasks masks = org.rnnlab.layers.DropoutMasks.bernoulli(42);
+        float[] a = new float[40_000];
+        float[] b = new float[40_000];
+        float[] c = new float[40_000];
+        masks.fill(a, 7, 1, 0, 16, 25, 100, 0.8f);
+        masks.fill(b, 7, 1, 0, 16, 25, 100, 0.8f);
+        masks.fill(c, 8, 1, 0, 16, 25, 100, 0.8f);
+        int kept = 0;
+        for (float v : a) {
+            assertTrue(v == 0f || v == 1f / 0.8f, "factor " + v);
+            kept += v == 0f ? 0 : 1;
+        }
+        assertEquals(0.8, kept / (double) a.length, 0.01);
+        assertTrue(java.util.Arrays.equals(a, b), "the same step, the same mask");
+        assertFalse(java.util.Arrays.equals(a, c), "the next step, another mask");
+        MultiLayerConfiguration onFirstLayer = configuration(LayerImplementation.FAST, 1, new Adam(0.003), 5);
+        ((org.deeplearning4j.nn.conf.layers.BaseLayer) onFirstLayer.getConf(0).getLayer())
+                .setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(0.5));
+        assertNotNull(JavaTrainingStep.unsupported(network(onFirstLayer)), "dropout on the text itself is DL4J's to do");
+    }
+
+    @Test
+    void aChangedLearningRateIsFollowed() {
+        MultiLayerNetwork dl4j = network(configuration(LayerImplementation.FAST, 1, new Adam(0.002), 5));
+        MultiLayerNetwork javaNet = twin(dl4j);
+        CharChunks chunks = chunks(4, 9);
+        trainSideBySide(dl4j, javaNet, chunks, 5, Integer.MAX_VALUE);
+        LearningRates.set(dl4j, 0.0005);
+        LearningRates.set(javaNet, 0.0005);
+        assertEquals(0.0005, javaNet.getLearningRate(0), 1e-12);
+        trainSideBySide(dl4j, javaNet, chunks, 5, Integer.MAX_VALUE);
     }
 
     @ParameterizedTest(name = "{0} layer(s), minibatch {1}")
@@ -350,7 +514,7 @@ class JavaTrainingStepTest {
 
     @Test
     void otherConfigurationsAndListenersTakeDl4jsStep() {
-        assertNotNull(JavaTrainingStep.unsupported(network(configuration(LayerImplementation.FAST, 1, new Adam(0.01), 5))));
+        assertNotNull(JavaTrainingStep.unsupported(network(configuration(LayerImplementation.FAST, 1, new Nesterovs(0.01), 5))));
         MultiLayerConfiguration doubles = configuration(LayerImplementation.FAST, 1, new AdaGrad(0.01), 5);
         doubles.setDataType(DataType.DOUBLE);
         assertNotNull(JavaTrainingStep.unsupported(network(doubles)));
@@ -369,7 +533,7 @@ class JavaTrainingStepTest {
         assertNull(JavaTrainingStep.unsupported(network(configuration(LayerImplementation.DL4J, 2, new AdaGrad(0.01), 5))));
 
         // Unsupported: trained by DL4J, and still trained
-        MultiLayerNetwork adam = network(configuration(LayerImplementation.FAST, 1, new Adam(0.01), 5));
+        MultiLayerNetwork adam = network(configuration(LayerImplementation.FAST, 1, new Nesterovs(0.01), 5));
         CarriedStateTrainer adamTrainer = new CarriedStateTrainer(adam);
         DataSet chunk = chunks(1, 7).chunk(0);
         INDArray before = adam.params().dup();
