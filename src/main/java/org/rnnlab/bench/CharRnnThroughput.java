@@ -45,7 +45,8 @@ public final class CharRnnThroughput {
         CharRnnTask task = new CharRnnTask();
         CharRnnTask.Options d = task.defaultOptions();
         CharRnnTask.Options options = new CharRnnTask.Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), batch,
-                d.learningRate(), d.iterations(), d.seconds(), d.sampleEvery(), d.seed(), d.resume(), implementation, 0);
+                d.learningRate(), d.optimizer(), d.finalRateShare(), d.weightDecay(), d.dropout(), d.iterations(), d.seconds(), d.evalEvery(), d.plateau(),
+                d.patience(), d.sampleEvery(), d.seed(), d.resume(), implementation, 0);
         MultiLayerNetwork network = new MultiLayerNetwork(CharRnnTask.network(options, vocabulary.size()));
         network.init();
         return network;

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rnnlab.BadInputException;
 import org.rnnlab.bench.CharRnnThroughput;
+import org.rnnlab.bench.HeldOutMilestones;
 import org.rnnlab.bench.Measurement;
 import org.rnnlab.bench.TimeToFloor;
 import org.rnnlab.bench.ProcessMeasurements;
@@ -38,9 +39,10 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure char-rnn training and sampling speed (rnnlab's fast layers against DL4J's), start-up time, "
-                + "peak memory of train char-rnn, and each task's training time with its defaults.",
+                + "peak memory of train char-rnn, how soon char-rnn's recipes reach held-out levels, and each task's "
+                + "training time with its defaults.",
         footer = {"", "Figures depend on the machine and on what else runs on it; compare ratios measured in one run.",
-            "Example:", "  rnnlab bench --repeats 5 --seconds 3 --skip-tasks"})
+            "Example:", "  rnnlab bench --repeats 5 --seconds 3 --skip-tasks --recipe-seconds 0"})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
@@ -67,6 +69,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip-tasks", description = "skip training every task with its defaults (the slowest part)")
     boolean skipTasks;
 
+    @Option(names = "--recipe-seconds", paramLabel = "S", defaultValue = "165",
+            description = "training budget of each char-rnn recipe (defaults, seed preset) whose held-out milestones are "
+                    + "measured; 0 skips them (default: ${DEFAULT-VALUE})")
+    double recipeSeconds;
+
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench.json", description = "the JSON report (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -79,6 +86,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!(seconds > 0 && seconds <= 3600) || !(memorySeconds >= 0 && memorySeconds <= 3600)) {
             throw new BadInputException("--seconds and --memory-seconds must be in (0, 3600]");
+        }
+        if (!(recipeSeconds >= 0 && recipeSeconds <= 24 * 3600)) {
+            throw new BadInputException("--recipe-seconds must be in 0..86400, got " + recipeSeconds);
         }
         int defaultBatch = new CharRnnTask().defaultOptions().batch();
         int larger = batch == 0 ? defaultBatch : batch;
@@ -129,6 +139,9 @@ final class BenchCommand implements Callable<Integer> {
         if (memorySeconds > 0) {
             record(ProcessMeasurements.trainPeakMemory(root.dataDir, memorySeconds));
         }
+        if (recipeSeconds > 0) {
+            report.set("char_rnn_recipes", recipes());
+        }
         if (!skipTasks) {
             report.set("tasks", tasks());
         }
@@ -163,6 +176,27 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String number(double value) {
         return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3g", value);
+    }
+
+    /**
+     * Char-rnn's default recipe and the seed's, each trained for --recipe-seconds and scored on its
+     * held-out text every 5 seconds (the seed preset too: scoring does not change its training).
+     */
+    private ArrayNode recipes() throws IOException {
+        ArrayNode rows = Json.MAPPER.createArrayNode();
+        CharRnnTask task = new CharRnnTask();
+        TaskContext quiet = new TaskContext(root.dataDir, new PrintStream(OutputStream.nullOutputStream()), false);
+        for (String recipe : List.of("defaults", "seed")) {
+            CharRnnTask.Options o = recipe.equals("seed") ? task.seedOptions() : task.defaultOptions();
+            CharRnnTask.Options timed = new CharRnnTask.Options(o.corpus(), o.hidden(), o.layers(), o.seqLength(), o.batch(),
+                    o.learningRate(), o.optimizer(), o.finalRateShare(), o.weightDecay(), o.dropout(), 0, recipeSeconds,
+                    o.evalEvery() > 0 ? o.evalEvery() : 5, o.plateau(), o.patience(), 0, o.seed(), o.resume(),
+                    o.implementation(), o.threads());
+            HeldOutMilestones milestones = HeldOutMilestones.of(recipe, task.train(timed, quiet));
+            rows.add(Json.MAPPER.valueToTree(milestones));
+            root.out.printf(Locale.ROOT, "char-rnn %-8s %s%n", recipe, milestones.describe());
+        }
+        return rows;
     }
 
     /**

@@ -47,12 +47,22 @@ final class RecordOptions {
 
     /** The record built from the parsed options; its constructor's checks become one-line errors. */
     static <R extends Record> R read(CommandSpec spec, Class<R> type) {
+        return read(spec, type, null);
+    }
+
+    /**
+     * The same, with the options the user did not type taken from {@code base} (a preset) rather than
+     * from the defaults the options were added with; null: from those defaults.
+     */
+    static <R extends Record> R read(CommandSpec spec, Class<R> type, R base) {
         RecordComponent[] components = type.getRecordComponents();
         Class<?>[] types = new Class<?>[components.length];
         Object[] values = new Object[components.length];
         for (int i = 0; i < components.length; i++) {
             types[i] = components[i].getType();
-            values[i] = spec.findOption(optionName(components[i])).getValue();
+            OptionSpec option = spec.findOption(optionName(components[i]));
+            boolean typed = !option.originalStringValues().isEmpty();
+            values[i] = base == null || typed ? option.getValue() : valueOf(components[i], base);
         }
         try {
             Constructor<R> constructor = type.getDeclaredConstructor(types);

@@ -5,6 +5,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.Vocabulary;
+import org.rnnlab.inference.Sampling;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.CharRnnTask;
 import picocli.CommandLine.Command;
@@ -14,8 +15,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code rnnlab sample}: text from a char-rnn model. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Generate text from a char-rnn model: the prime first, then characters drawn one at a time.",
-        footer = {"", "Example:", "  rnnlab sample --model models/char-rnn/model.zip --length 500 --temperature 0.8 "
-                + "--prime \"Gregor\" --seed 7"})
+        footer = {"", "Examples:", "  rnnlab sample --model models/char-rnn/model.zip --length 500 --temperature 0.8 "
+                + "--prime \"Gregor\" --seed 7",
+                "  rnnlab sample --top-k 5 --temperature 0.9 --length 300",
+                "  rnnlab sample --greedy --prime \"The \" --length 200"})
 final class SampleCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
@@ -31,6 +34,13 @@ final class SampleCommand implements Callable<Integer> {
             description = "below 1 more predictable, above 1 more varied (default: ${DEFAULT-VALUE})")
     double temperature;
 
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+            description = "draw only among the K likeliest characters; 0: among all (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--greedy", description = "always take the likeliest character (no draws; --temperature and --top-k do not apply)")
+    boolean greedy;
+
     @Option(names = "--prime", paramLabel = "TEXT", defaultValue = "", description = "text to start from (default: a space)")
     String prime;
 
@@ -45,12 +55,16 @@ final class SampleCommand implements Callable<Integer> {
         if (!(temperature > 0 && temperature <= 100)) {
             throw new BadInputException("--temperature must be greater than 0 and at most 100, got " + temperature);
         }
+        if (topK < 0 || topK > 1_000_000) {
+            throw new BadInputException("--top-k must be in 0..1000000, got " + topK);
+        }
+        Sampling sampling = greedy ? Sampling.greedily() : new Sampling(temperature, topK, false);
         ModelStore.StoredModel stored = ModelStore.load(model);
         if (!stored.info().task().equals("char-rnn")) {
             throw new BadInputException(model + " holds a " + stored.info().task() + " model; sample needs a char-rnn model");
         }
         Vocabulary vocabulary = Vocabulary.fromString(stored.model().state().path("vocabulary").asText());
-        root.out.println(CharRnnTask.sample(stored.model().network(), vocabulary, prime, length, temperature,
+        root.out.println(CharRnnTask.sample(stored.model().network(), vocabulary, prime, length, sampling,
                 new Random(seed)));
         return RnnlabCommand.OK;
     }

@@ -63,6 +63,12 @@ final class TrainCommand implements Callable<Integer> {
                     .fallbackValue(Integer.toString(TrainingDashboard.DEFAULT_PORT))
                     .description("watch the run in DL4J's training UI at http://localhost:PORT (default port "
                             + TrainingDashboard.DEFAULT_PORT + "; loopback only)").build());
+            if (!task.presets().isEmpty()) {
+                spec.addOption(OptionSpec.builder("--preset").paramLabel("NAME").type(String.class)
+                        .description("start from this recipe instead of the defaults (" + String.join(", ",
+                                new java.util.TreeSet<>(task.presets().keySet())) + "); options typed beside it"
+                                + " override it").build());
+            }
             RecordOptions.addTo(spec, task.defaultOptions());
             training.spec = spec;
             return spec;
@@ -74,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         private <O extends Record> int run(Task<O> typed) throws IOException {
-            O options = RecordOptions.read(spec, typed.optionsType());
+            O options = RecordOptions.read(spec, typed.optionsType(), preset(typed));
             Path out = spec.findOption("--out").getValue();
             Path outDir = out != null ? out : TaskRunner.defaultModelDir(typed.name());
             boolean drawPictures = !Boolean.TRUE.equals(spec.findOption("--no-plots").getValue());
@@ -89,6 +95,21 @@ final class TrainCommand implements Callable<Integer> {
                 keepOpenForTheUser(dashboard);
                 return verdict(outcome);
             }
+        }
+
+        /** The preset --preset names; null without --preset. */
+        private <O extends Record> O preset(Task<O> typed) {
+            OptionSpec option = spec.findOption("--preset");
+            String name = option == null ? null : option.getValue();
+            if (name == null) {
+                return null;
+            }
+            O preset = typed.presets().get(name);
+            if (preset == null) {
+                throw new BadInputException("--preset " + name + " is not a preset of " + typed.name() + "; it has: "
+                        + String.join(", ", new java.util.TreeSet<>(typed.presets().keySet())));
+            }
+            return preset;
         }
 
         /** At a terminal, the finished run stays on show until the user presses Enter; otherwise the UI stops with the run. */

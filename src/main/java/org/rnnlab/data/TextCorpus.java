@@ -72,6 +72,27 @@ public record TextCorpus(String name, String text, Vocabulary vocabulary) {
         return new TextCorpus(name, text, Vocabulary.of(text));
     }
 
+    /**
+     * The share of the words of {@code sample} that are words of this corpus: a plain measure of how
+     * much of a generated text is spelt right. A word is a run of letters, compared without case.
+     * NaN for a sample without words.
+     */
+    public double knownWordShare(String sample) {
+        java.util.Set<String> known = new java.util.HashSet<>(words(text));
+        List<String> drawn = words(sample);
+        return drawn.isEmpty() ? Double.NaN : drawn.stream().filter(known::contains).count() / (double) drawn.size();
+    }
+
+    /** The runs of letters in a text, lower-cased. */
+    static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\p{L}+").matcher(text);
+        while (m.find()) {
+            words.add(m.group().toLowerCase(java.util.Locale.ROOT));
+        }
+        return words;
+    }
+
     /** The text as vocabulary indices. */
     public int[] indices() {
         return vocabulary.encode(text, "corpus " + name);

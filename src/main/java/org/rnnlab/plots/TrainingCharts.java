@@ -37,7 +37,13 @@ public final class TrainingCharts {
     public static List<Picture> of(String task, String unit, Map<String, List<Double>> history) {
         Map<String, List<Double>> losses = new LinkedHashMap<>();
         Map<String, List<Double>> shares = new LinkedHashMap<>();
-        history.forEach((name, curve) -> (isShare(name) ? shares : losses).put(name, curve));
+        int length = history.isEmpty() ? 0 : history.values().iterator().next().size();
+        // Curves of another length (scored now and then, not every epoch) are drawn by their own charts
+        history.forEach((name, curve) -> {
+            if (curve.size() == length) {
+                (isShare(name) ? shares : losses).put(name, curve);
+            }
+        });
         List<Picture> pictures = new ArrayList<>();
         if (!losses.isEmpty()) {
             pictures.add(new Picture("loss.png", task + ": " + String.join(", ", losses.keySet()) + " after each "

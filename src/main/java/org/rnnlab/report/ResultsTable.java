@@ -18,12 +18,22 @@ public final class ResultsTable {
         for (QualityFloor floor : metrics.floors()) {
             double value = metrics.get(floor.metric());
             String verdict = floor.isMetBy(value) ? "met" : judged ? "NOT MET" : "not met (quick)";
-            rows.add(new String[] {first ? task : "", floor.metric(), TaskMetrics.number(value),
+            rows.add(new String[] {first ? task : "", floor.metric(), shown(floor.metric(), value),
                 floor.bound().symbol() + " " + TaskMetrics.number(floor.limit()),
                 floor.isMetBy(value) ? TaskMetrics.ratio(floor.margin(value)) : "-", verdict,
                 first ? String.format(Locale.ROOT, "%.1f", trainSeconds) : ""});
             first = false;
         }
+    }
+
+    /** A value as the table shows it: a language model's loss per character in nats, bits and perplexity. */
+    static String shown(String metric, double value) {
+        if (metric.endsWith("_loss_per_char") && Double.isFinite(value)) {
+            CharacterLoss loss = new CharacterLoss(value);
+            return String.format(Locale.ROOT, "%s nats (%.3f bits, perplexity %.2f)", TaskMetrics.number(value),
+                    loss.bits(), loss.perplexity());
+        }
+        return TaskMetrics.number(value);
     }
 
     /** A task that stopped with an error instead of a result. */

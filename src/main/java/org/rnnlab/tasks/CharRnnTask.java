@@ -25,7 +25,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.AtomicFile;
@@ -34,15 +33,22 @@ import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
 import org.rnnlab.data.Vocabulary;
 import org.rnnlab.inference.StepNetwork;
+import org.rnnlab.inference.Sampling;
 import org.rnnlab.inference.Stepping;
+import org.rnnlab.inference.TextLoss;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
 import org.rnnlab.nets.ChunkTrainer;
+import org.rnnlab.nets.HeldOutWatch;
+import org.rnnlab.nets.LearningRates;
+import org.rnnlab.nets.Optimizer;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.nets.StreamSplitTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
+import org.rnnlab.plots.HeldOutCurve;
 import org.rnnlab.reference.GradientCheck;
+import org.rnnlab.report.CharacterLoss;
 import org.rnnlab.report.QualityFloor;
 import org.rnnlab.report.TaskMetrics;
 import org.rnnlab.report.TrainingProgress;
@@ -59,6 +65,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     static final String KAFKA = "kafka.txt";
     static final String OWN_SOURCES = "rnnlab-sources.txt";
     static final int SAMPLE_LENGTH = 200;
+    /** The sample whose words are looked up in the corpus (issue 15's measure: 2,000 characters at temperature 0.8). */
+    static final int WORD_SAMPLE_LENGTH = 2000;
     /** Distinct characters in kafka.txt: the vocabulary of the network before any corpus is read. */
     static final int KAFKA_CHARACTERS = 80;
     /** Kafka's floor (issue 5); other corpora must get below this share of ln(V), a uniform guess. */
@@ -77,9 +85,20 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             @Doc("stacked recurrent layers") int layers,
             @Doc("characters per chunk: truncated BPTT length") int seqLength,
             @Doc("parallel streams through the text (the minibatch)") int batch,
-            @Doc("Adagrad learning rate") double learningRate,
+            @Doc("the optimizer's learning rate at the start") double learningRate,
+            @Doc("the gradient-descent rule") Optimizer optimizer,
+            @Doc("the learning rate falls geometrically to this share of its start by the end of the run; 1: constant")
+            double finalRateShare,
+            @Doc("decoupled weight decay: each update also takes lr * X * w off every weight (not the biases); 0: none")
+            double weightDecay,
+            @Doc("share of each recurrent layer's outputs dropped on their way to the next layer and the softmax "
+                    + "while training (DL4J's Dropout on those inputs); 0: none") double dropout,
             @Doc("stop after this many chunks per stream; 0: only --seconds limits") int iterations,
             @Doc("stop after this many seconds of training") double seconds,
+            @Doc("score the held-out text every X seconds of training and keep the best model; 0: only at the end")
+            double evalEvery,
+            @Doc("halve the learning rate after this many held-out scores without improvement; 0: never") int plateau,
+            @Doc("stop after this many held-out scores without improvement; 0: never") int patience,
             @Doc("print the smooth loss and a sample every N iterations; 0: never") int sampleEvery,
             @Doc("seed of the weights, the sampling and everything else random") long seed,
             @Doc("continue training this char-rnn model zip (its network, updater state and vocabulary)") String resume,
@@ -91,14 +110,21 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         public Options {
             corpus = corpus == null ? "" : corpus;
             resume = resume == null ? "" : resume;
+            optimizer = optimizer == null ? Optimizer.ADAM : optimizer;
             implementation = implementation == null ? LayerImplementation.FAST : implementation;
             OptionCheck.inRange("--hidden", hidden, 1, 4096);
             OptionCheck.inRange("--layers", layers, 1, 8);
             OptionCheck.inRange("--seq-length", seqLength, 1, 10_000);
             OptionCheck.inRange("--batch", batch, 1, 4096);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
+            OptionCheck.inRange("--final-rate-share", finalRateShare, 1e-6, 1);
+            OptionCheck.zeroOrUpTo("--weight-decay", weightDecay, 10);
+            OptionCheck.zeroOrUpTo("--dropout", dropout, 0.95);
             OptionCheck.inRange("--iterations", iterations, 0, 100_000_000);
             OptionCheck.inRange("--seconds", seconds, 0, 7 * 24 * 3600);
+            OptionCheck.zeroOrUpTo("--eval-every", evalEvery, 7 * 24 * 3600);
+            OptionCheck.inRange("--plateau", plateau, 0, 1_000_000);
+            OptionCheck.inRange("--patience", patience, 0, 1_000_000);
             OptionCheck.inRange("--sample-every", sampleEvery, 0, 100_000_000);
             OptionCheck.inRange("--threads", threads, 0, 256);
         }
@@ -109,6 +135,14 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 return 1; // DL4J's own step, as DL4J runs it
             }
             return Math.min(threads > 0 ? threads : automaticThreads(batch), batch);
+        }
+
+        /**
+         * The learning rate after {@code share} of the run (0 at the start, 1 at the end), before any
+         * plateau cuts: lr (final share)^share.
+         */
+        public double rateAt(double share) {
+            return learningRate * Math.pow(finalRateShare, Math.min(1, Math.max(0, share)));
         }
     }
 
@@ -129,16 +163,31 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
 
     @Override
     public Options defaultOptions() {
-        // 96 streams: measured on kafka.txt in 165 s, batch 64, 96 and 128 reached held-out 1.82, 1.78
-        // and 1.91 nats per character (batch 32 reached 2.16 in 60 s, where batch 64 reached 1.85).
-        return new Options("", 100, 1, 25, 96, 0.1, 0, 165, 1000, 42, "", LayerImplementation.FAST, 0);
+        // Chosen by measurement on kafka.txt in 165 s: docs/char-rnn-recipe.md
+        return new Options("", 100, 1, 25, 96, 0.002, Optimizer.ADAM, 0.1, 0, 0, 0, 165, 5, 0, 0, 1000, 42, "",
+                LayerImplementation.FAST, 0);
+    }
+
+    /**
+     * The seed's own recipe, exactly: one stream through the text, 100 units, chunks of 25,
+     * Adagrad at 0.1 throughout, no held-out scoring until the end (min-char-rnn.py's hyperparameters).
+     */
+    public Options seedOptions() {
+        return new Options("", 100, 1, 25, 1, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 165, 0, 0, 0, 1000, 42, "",
+                LayerImplementation.FAST, 0);
+    }
+
+    @Override
+    public Map<String, Options> presets() {
+        return Map.of("seed", seedOptions());
     }
 
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(), 0, 5,
-                d.sampleEvery(), d.seed(), d.resume(), d.implementation(), d.threads());
+        return new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(), d.optimizer(),
+                d.finalRateShare(), d.weightDecay(), d.dropout(), 0, 5, 1, d.plateau(), d.patience(), d.sampleEvery(), d.seed(), d.resume(),
+                d.implementation(), d.threads());
     }
 
     // ---- Data: the corpus (read through DataVec), its vocabulary, training text and held-out blocks
@@ -207,16 +256,20 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     public static MultiLayerConfiguration network(Options options, int vocabulary) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
-                .updater(new AdaGrad(options.learningRate(), 1e-8)) // the seed's mem += g^2; p -= lr g / sqrt(mem + 1e-8)
+                .updater(options.optimizer().updater(options.learningRate())) // the seed's: Adagrad, mem += g^2
                 .weightInit(new NormalDistribution(0, 0.01)) // the seed's randn * 0.01; biases start at zero
                 .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
                 .gradientNormalizationThreshold(5) // the seed's np.clip(dparam, -5, 5)
+                .weightDecay(options.weightDecay()) // none in the seed
                 .list();
+        // Dropout on the inputs above the text: DL4J's Dropout(p) keeps a value with probability p
+        double keep = 1 - options.dropout();
         for (int l = 0; l < options.layers(); l++) {
-            layers.layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build());
+            var rnn = options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH);
+            layers.layer((l > 0 && options.dropout() > 0 ? rnn.dropOut(keep) : rnn).build());
         }
-        layers.layer(options.implementation().rnnOutput(LossFunction.MCXENT).nOut(vocabulary).activation(Activation.SOFTMAX)
-                .build());
+        var output = options.implementation().rnnOutput(LossFunction.MCXENT).nOut(vocabulary).activation(Activation.SOFTMAX);
+        layers.layer((options.dropout() > 0 ? output.dropOut(keep) : output).build());
         return layers.setInputType(InputType.recurrent(vocabulary))
                 .backpropType(BackpropType.TruncatedBPTT)
                 .tBPTTForwardLength(options.seqLength())
@@ -266,21 +319,29 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             network = stored.model().network();
             smoothLoss = stored.model().state().path("smooth_loss").asDouble(smoothLoss);
             done = stored.model().state().path("iterations").asInt(0);
-            out.printf("resuming %s after %d iterations (smooth loss %.3f)%n", options.resume(), done, smoothLoss);
+            out.printf("resuming %s after %d iterations (smooth loss %.3f per chunk of %d)%n", options.resume(), done,
+                    smoothLoss, options.seqLength());
         }
 
         context.attachListeners(network); // before the trainer, whose solver takes the network's listeners
         CharChunks chunks = new CharChunks(corpus.training(), corpus.vocabulary().size(), options.batch(),
                 options.seqLength());
+        List<int[]> heldOut = corpus.heldOutBlocks();
         Map<String, List<Double>> history = new java.util.LinkedHashMap<>();
         List<Double> lossCurve = history.computeIfAbsent("chunk_loss", k -> new ArrayList<>());
-        List<Double> smoothCurve = history.computeIfAbsent("smooth_loss", k -> new ArrayList<>());
+        List<Double> smoothCurve = history.computeIfAbsent("smooth_loss_per_chunk", k -> new ArrayList<>());
+        HeldOutCurve curve = new HeldOutCurve();
+        HeldOutWatch watch = new HeldOutWatch(options.plateau(), options.patience());
+        Best best = null;
+        double rateCut = 1; // halved at each plateau
         List<Double> recent = new ArrayList<>();
         Random random = new Random(options.seed());
         long start = System.nanoTime();
+        double lastScore = 0;
         int iterations = 0;
         int chunk = 0;
         int threads = options.trainingThreads();
+        String stopped = "";
         try (ChunkTrainer trainer = trainer(network, options.implementation(), threads);
                 TrainingProgress progress = TrainingProgress.start(name(), options.iterations() > 0
                 ? options.iterations() : (long) Math.ceil(options.seconds()), options.iterations() > 0 ? "iterations" : "s",
@@ -290,12 +351,17 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 if ((options.iterations() > 0 && iterations >= options.iterations()) || elapsed >= options.seconds()) {
                     break;
                 }
+                if (iterations % RATE_EVERY == 0) {
+                    LearningRates.set(network, rateCut * options.rateAt(runShare(options, iterations, elapsed)));
+                }
                 if (chunk == chunks.chunksPerPass()) { // end of a pass: like the seed, start over from a zero state
                     chunk = 0;
                     trainer.resetState();
                 }
                 DataSet data = chunks.chunk(chunk++);
-                double loss = trainer.step(data.getFeatures(), data.getLabels());
+                // DL4J's score includes the weight decay's c/2 ||w||^2; the curves show the loss on the text alone
+                double loss = trainer.step(data.getFeatures(), data.getLabels())
+                        - (options.weightDecay() > 0 ? network.calcRegularizationScore(true) : 0);
                 if (!Double.isFinite(loss)) {
                     throw new BadInputException("training diverged at iteration " + (done + iterations + 1)
                             + " (loss " + loss + "); try a smaller --learning-rate");
@@ -309,8 +375,33 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 lossCurve.add(loss);
                 smoothCurve.add(smoothLoss);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                String status = String.format(Locale.ROOT, "smooth loss %.3f  %.0f chars/s", smoothLoss,
+                String status = String.format(Locale.ROOT, "smooth loss %.3f per chunk  %.0f chars/s", smoothLoss,
                         iterations * (double) options.batch() * options.seqLength() / seconds);
+                if (options.evalEvery() > 0 && seconds - lastScore >= options.evalEvery()) {
+                    lastScore = seconds;
+                    double score = heldOutLoss(network, heldOut);
+                    curve.add(done + iterations, seconds, score, smoothLoss / options.seqLength());
+                    HeldOutWatch.Decision decision = watch.score(score);
+                    status += String.format(Locale.ROOT, "  held-out %.3f (best %.3f)", score, watch.best());
+                    if (decision.improved()) {
+                        best = Best.of(network, done + iterations, seconds, score);
+                        context.checkpoint(new TrainedNetwork(network, null,
+                                trainingState(options, corpus, corpusFile, done + iterations, smoothLoss, recent,
+                                        seconds, iterations, threads, best)));
+                    }
+                    if (decision.lowerRate()) {
+                        rateCut /= 2;
+                        progress.interject(out, String.format(Locale.ROOT, "iteration %d: no better held-out loss in"
+                                + " %d scores; learning rate halved to %.3g%n", done + iterations, options.plateau(),
+                                rateCut * options.rateAt(runShare(options, iterations, seconds))));
+                        LearningRates.set(network, rateCut * options.rateAt(runShare(options, iterations, seconds)));
+                    }
+                    if (decision.stop()) {
+                        stopped = String.format(Locale.ROOT, "no better held-out loss in %d scores", options.patience());
+                        progress.interject(out, "iteration " + (done + iterations) + ": " + stopped + "; stopping early\n");
+                        break;
+                    }
+                }
                 progress.stepTo(options.iterations() > 0 ? iterations : (long) seconds, status);
                 if (options.sampleEvery() > 0 && iterations % options.sampleEvery() == 0) {
                     progress.interject(out, String.format(Locale.ROOT, "iteration %d, %s%n----%n%s%n----%n",
@@ -320,17 +411,80 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (options.evalEvery() > 0) {
+            double last = heldOutLoss(network, heldOut);
+            curve.add(done + iterations, seconds, last, smoothLoss / options.seqLength());
+            if (watch.score(last).improved()) {
+                best = Best.of(network, done + iterations, seconds, last);
+            } else if (best != null) {
+                out.printf(Locale.ROOT, "keeping the best model: held-out %.4f at iteration %d (%.0f s), not the last"
+                        + " one's %.4f%n", best.loss(), best.iteration(), best.seconds(), last);
+                best.restoreInto(network);
+            }
+        }
+        ObjectNode state = trainingState(options, corpus, corpusFile, done + iterations, smoothLoss, recent, seconds,
+                iterations, threads, best);
+        if (!stopped.isEmpty()) {
+            state.put("stopped_early", stopped);
+        }
+        network.rnnClearPreviousState();
+        curve.putInto(history); // after the per-iteration curves, which tables and charts follow; these are drawn on their own
+        Training training = new Training(new TrainedNetwork(network, null, state), done + iterations, seconds, history,
+                "iterations");
+        return curve.isEmpty() ? training : training.withPictures(curve.pictures(name()));
+    }
+
+    /** How often (in iterations) the learning rate follows its schedule: often enough to be smooth, rarely enough to cost nothing. */
+    private static final int RATE_EVERY = 50;
+
+    /** The share of the run done: by iterations where they limit it, else by seconds. */
+    private static double runShare(Options options, int iterations, double seconds) {
+        return options.iterations() > 0 ? iterations / (double) options.iterations()
+                : options.seconds() > 0 ? seconds / options.seconds() : 1;
+    }
+
+    private static ObjectNode trainingState(Options options, TextCorpus corpus, Path corpusFile, int iterations,
+            double smoothLoss, List<Double> recent, double seconds, int thisRun, int threads, Best best) {
         ObjectNode state = Json.MAPPER.createObjectNode();
         state.put("vocabulary", corpus.vocabulary().asString());
         state.put("corpus", corpusFile.toAbsolutePath().toString());
-        state.put("iterations", done + iterations);
+        state.put("iterations", best != null ? best.iteration() : iterations);
         state.put("smooth_loss", smoothLoss);
         state.put("train_loss_per_char", recent.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)
                 / options.seqLength());
-        state.put("characters_per_second", iterations * (double) options.batch() * options.seqLength() / seconds);
+        state.put("characters_per_second", thisRun * (double) options.batch() * options.seqLength() / seconds);
         state.put("training_threads", threads);
-        network.rnnClearPreviousState();
-        return new Training(new TrainedNetwork(network, null, state), done + iterations, seconds, history, "iterations");
+        if (best != null) {
+            state.put("best_held_out_loss_per_char", best.loss());
+            state.put("best_at_iteration", best.iteration());
+            state.put("best_at_seconds", best.seconds());
+            state.put("trained_iterations", iterations);
+        }
+        return state;
+    }
+
+    /** The held-out loss per character of the network as it is now, on a copy of its weights (training goes on unchanged). */
+    static double heldOutLoss(MultiLayerNetwork network, List<int[]> blocks) {
+        StepNetwork steps = StepNetwork.orNull(network);
+        if (steps == null) {
+            return outputLoss(network, blocks, (int) network.layerInputSize(0));
+        }
+        return TextLoss.natsPerCharacter(steps, blocks);
+    }
+
+    /** The parameters and updater state of the best model seen, and when it was seen. */
+    private record Best(INDArray params, INDArray updaterState, int iteration, double seconds, double loss) {
+        static Best of(MultiLayerNetwork network, int iteration, double seconds, double loss) {
+            INDArray updater = network.getUpdater().getStateViewArray();
+            return new Best(network.params().dup(), updater == null ? null : updater.dup(), iteration, seconds, loss);
+        }
+
+        void restoreInto(MultiLayerNetwork network) {
+            network.params().assign(params);
+            if (updaterState != null) {
+                network.getUpdater().getStateViewArray().assign(updaterState);
+            }
+        }
     }
 
     /** One thread per core, at most one per {@value #STREAMS_PER_THREAD} streams. */
@@ -357,26 +511,43 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         if (!vocabulary.equals(corpus.vocabulary())) {
             throw new BadInputException(file + " has changed since the model was trained (its characters differ)");
         }
+        List<int[]> blocks = corpus.heldOutBlocks();
+        double heldOut = outputLoss(model.network(), blocks, vocabulary.size());
+        long predicted = blocks.stream().mapToLong(b -> b.length - 1).sum();
+        boolean kafka = file.getFileName().toString().equals(KAFKA);
+        double floor = kafka ? KAFKA_FLOOR : UNIFORM_SHARE_FLOOR * Math.log(vocabulary.size());
+        TaskMetrics metrics = new TaskMetrics();
+        new CharacterLoss(heldOut).putInto(metrics, "held_out");
+        new CharacterLoss(model.state().path("train_loss_per_char").asDouble()).putInto(metrics, "train");
+        metrics.put("smooth_loss_per_chunk", model.state().path("smooth_loss").asDouble())
+                .put("chunk_characters", options.seqLength())
+                .put("uniform_loss_per_char", Math.log(vocabulary.size()))
+                .put("held_out_characters", predicted)
+                .put("characters_per_second", model.state().path("characters_per_second").asDouble());
+        // How much of a sample is spelt right: the words of 2,000 characters at temperature 0.8 found in the corpus
+        String sample = sample(model.network(), vocabulary, "", WORD_SAMPLE_LENGTH, Sampling.withTemperature(0.8),
+                new Random(options.seed()));
+        metrics.put("sample_known_word_share", corpus.knownWordShare(sample));
+        for (String when : List.of("best_at_iteration", "best_at_seconds", "trained_iterations")) {
+            if (model.state().has(when)) {
+                metrics.put(when, model.state().path(when).asDouble());
+            }
+        }
+        return metrics.floor(QualityFloor.atMost("held_out_loss_per_char", floor));
+    }
+
+    /** Nats per predicted character of the blocks, each read from a zero state, by DL4J's own output(). */
+    static double outputLoss(MultiLayerNetwork network, List<int[]> blocks, int symbols) {
         double loss = 0;
         long predicted = 0;
-        for (int[] block : corpus.heldOutBlocks()) {
-            INDArray probabilities = model.network().output(CharChunks.oneHot(block, vocabulary.size()));
+        for (int[] block : blocks) {
+            INDArray probabilities = network.output(CharChunks.oneHot(block, symbols));
             for (int t = 0; t + 1 < block.length; t++) {
                 loss -= Math.log(probabilities.getDouble(0, block[t + 1], t));
                 predicted++;
             }
         }
-        double heldOut = loss / predicted;
-        boolean kafka = file.getFileName().toString().equals(KAFKA);
-        double floor = kafka ? KAFKA_FLOOR : UNIFORM_SHARE_FLOOR * Math.log(vocabulary.size());
-        return new TaskMetrics()
-                .put("held_out_loss_per_char", heldOut)
-                .put("train_loss_per_char", model.state().path("train_loss_per_char").asDouble())
-                .put("smooth_loss", model.state().path("smooth_loss").asDouble())
-                .put("uniform_loss_per_char", Math.log(vocabulary.size()))
-                .put("held_out_characters", predicted)
-                .put("characters_per_second", model.state().path("characters_per_second").asDouble())
-                .floor(QualityFloor.atMost("held_out_loss_per_char", floor));
+        return loss / predicted;
     }
 
     // ---- Demo and sampling
@@ -395,16 +566,29 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
      */
     public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
             double temperature, Random random) {
-        return sample(network, vocabulary, prime, length, temperature, random, Stepping.STEP_NETWORK);
+        return sample(network, vocabulary, prime, length, Sampling.withTemperature(temperature), random,
+                Stepping.STEP_NETWORK);
+    }
+
+    /** The same with any sampling strategy: temperature, top-k or greedy. */
+    public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
+            Sampling sampling, Random random) {
+        return sample(network, vocabulary, prime, length, sampling, random, Stepping.STEP_NETWORK);
     }
 
     /** The same, with the steps computed as {@code stepping} says (DL4J: always rnnTimeStep, for comparison). */
     public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
             double temperature, Random random, Stepping stepping) {
+        return sample(network, vocabulary, prime, length, Sampling.withTemperature(temperature), random, stepping);
+    }
+
+    /** The general case: any sampling strategy, steps computed as {@code stepping} says. */
+    public static String sample(MultiLayerNetwork network, Vocabulary vocabulary, String prime, int length,
+            Sampling sampling, Random random, Stepping stepping) {
         int[] primed = prime.isEmpty() ? new int[] {startSymbol(vocabulary)} : vocabulary.encode(prime, "--prime");
         StepNetwork steps = stepping == Stepping.STEP_NETWORK ? StepNetwork.orNull(network) : null;
-        int[] generated = steps != null ? sample(steps, primed, length, temperature, random)
-                : sampleDl4j(network, vocabulary.size(), primed, length, temperature, random);
+        int[] generated = steps != null ? sample(steps, primed, length, sampling, random)
+                : sampleDl4j(network, vocabulary.size(), primed, length, sampling, random);
         return (prime.isEmpty() ? "" : prime) + vocabulary.decode(generated);
     }
 
@@ -413,7 +597,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
      * is z_i minus a constant, which the draw's own subtraction of the largest score removes, so
      * neither the softmax nor a logarithm is computed.
      */
-    private static int[] sample(StepNetwork steps, int[] primed, int length, double temperature, Random random) {
+    private static int[] sample(StepNetwork steps, int[] primed, int length, Sampling sampling, Random random) {
         boolean logits = steps.softmaxOutput();
         double[] scores = new double[steps.outputSize()];
         double[] weights = new double[scores.length];
@@ -427,7 +611,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             for (int j = 0; j < scores.length; j++) {
                 scores[j] = logits ? out[j] : Math.log(Math.max(out[j], 1e-300));
             }
-            generated[i] = draw(scores, weights, temperature, random);
+            generated[i] = sampling.choose(scores, weights, random);
             if (i + 1 < length) {
                 out = logits ? steps.preOutputStep(generated[i]) : steps.step(generated[i]);
             }
@@ -436,7 +620,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     }
 
     /** The sampling loop on DL4J's rnnTimeStep, one one-hot character per call; the network's state is cleared before and after. */
-    private static int[] sampleDl4j(MultiLayerNetwork network, int symbols, int[] primed, int length, double temperature,
+    private static int[] sampleDl4j(MultiLayerNetwork network, int symbols, int[] primed, int length, Sampling sampling,
             Random random) {
         network.rnnClearPreviousState();
         INDArray probabilities = null;
@@ -451,7 +635,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             for (int j = 0; j < symbols; j++) {
                 scores[j] = Math.log(Math.max(p[j], 1e-300));
             }
-            generated[i] = draw(scores, weights, temperature, random);
+            generated[i] = sampling.choose(scores, weights, random);
             if (i + 1 < length) {
                 probabilities = network.rnnTimeStep(CharChunks.oneHot(new int[] {generated[i]}, symbols));
             }
@@ -463,33 +647,6 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     private static int startSymbol(Vocabulary vocabulary) {
         int space = vocabulary.indexOf(' ');
         return space >= 0 ? space : 0;
-    }
-
-    /**
-     * Index i drawn with probability proportional to exp((s_i - max s) / T), for scores s equal to
-     * log p up to a constant (logits or log-probabilities): p_i^(1/T) normalised. Subtracting the
-     * largest score keeps the likeliest weight at 1, so that no temperature underflows every weight
-     * to zero and sampling tends to the likeliest index as T falls. One {@code nextDouble()} per draw,
-     * compared with the cumulative weights in index order. {@code weights} is working memory.
-     */
-    static int draw(double[] scores, double[] weights, double temperature, Random random) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double score : scores) {
-            max = Math.max(max, score);
-        }
-        double total = 0;
-        for (int i = 0; i < scores.length; i++) {
-            weights[i] = Math.exp((scores[i] - max) / temperature);
-            total += weights[i];
-        }
-        double u = random.nextDouble() * total;
-        for (int i = 0; i < scores.length; i++) {
-            u -= weights[i];
-            if (u <= 0) {
-                return i;
-            }
-        }
-        return scores.length - 1;
     }
 
     // ---- Prediction from the command line: the most likely next characters after a text

@@ -24,6 +24,13 @@ public final class OptionCheck {
         }
     }
 
+    /** 0 (which options use for "never" or "off") up to {@code max}; NaN fails. */
+    public static void zeroOrUpTo(String option, double value, double max) {
+        if (!(value >= 0 && value <= max)) {
+            throw new BadInputException(option + " must be 0 or more and at most " + max + ", got " + value);
+        }
+    }
+
     public static void sizes(String option, int[] sizes, int maxLayers, int maxSize) {
         if (sizes == null || sizes.length < 1 || sizes.length > maxLayers) {
             throw new BadInputException(option + " takes 1 to " + maxLayers + " comma-separated layer sizes");

@@ -39,6 +39,14 @@ public interface Task<O extends Record> {
         return defaultOptions();
     }
 
+    /**
+     * Named alternatives to the defaults, picked with {@code train TASK --preset NAME}; options typed
+     * beside it still override it. Char-rnn's {@code seed} is the seed tutorial's own recipe.
+     */
+    default java.util.Map<String, O> presets() {
+        return java.util.Map.of();
+    }
+
     /** The network its default options build and the shape of its data, for gradient checks. */
     NetworkUnderCheck networkUnderCheck();
 

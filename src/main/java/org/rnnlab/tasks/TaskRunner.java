@@ -25,6 +25,11 @@ import org.rnnlab.report.TaskMetrics;
  */
 public final class TaskRunner {
     private static final int HISTORY_ROWS = 10;
+    /**
+     * The best model so far, saved beside model.zip while a task trains (char-rnn's held-out scoring);
+     * removed once model.zip is saved, kept if the run is stopped.
+     */
+    public static final String CHECKPOINT = "checkpoint.zip";
 
     /**
      * The result of one training run.
@@ -52,7 +57,9 @@ public final class TaskRunner {
         Nd4jThreads.configure(); // before the task's first op, whether started by the script, the jar or a main
         PrintStream out = context.out();
         out.println("== " + task.name() + ": " + task.description());
-        Training training = task.train(options, context);
+        Path checkpoint = outDir.resolve(CHECKPOINT);
+        Training training = task.train(options, context.withCheckpoint(
+                best -> ModelStore.save(checkpoint, best, ModelInfo.of(task.name(), options, best.state()))));
         printHistory(out, training.unit(), training.history());
         TaskMetrics metrics = task.evaluate(training.model(), options, context);
 
@@ -60,6 +67,7 @@ public final class TaskRunner {
         ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options, training.model().state()));
         MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
                 training.unit(), training.epochs(), metrics, training.history()));
+        java.nio.file.Files.deleteIfExists(checkpoint); // the final model holds at least what the checkpoint held
 
         List<WrittenPicture> pictures = context.drawPictures() ? drawPictures(task, options, training, outDir, out)
                 : List.of();
@@ -130,16 +138,23 @@ public final class TaskRunner {
             return;
         }
         int epochs = history.values().iterator().next().size();
+        // Curves of another length (scored now and then, not every epoch) are not per-epoch rows
+        Map<String, List<Double>> rows = new java.util.LinkedHashMap<>();
+        history.forEach((name, curve) -> {
+            if (curve.size() == epochs) {
+                rows.put(name, curve);
+            }
+        });
         // "epochs" -> "epoch", "iterations" -> "iteration"
         String column = unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit;
         StringBuilder header = new StringBuilder(String.format("%10s", column));
-        history.keySet().forEach(name -> header.append(String.format("  %16s", name)));
+        rows.keySet().forEach(name -> header.append(String.format("  %16s", name)));
         out.println(header);
         int every = Math.max(1, epochs / HISTORY_ROWS);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             if (epoch == 1 || epoch % every == 0 || epoch == epochs) {
                 StringBuilder row = new StringBuilder(String.format("%10d", epoch));
-                for (List<Double> curve : history.values()) {
+                for (List<Double> curve : rows.values()) {
                     row.append(String.format("  %16s", TaskMetrics.number(curve.get(epoch - 1))));
                 }
                 out.println(row);

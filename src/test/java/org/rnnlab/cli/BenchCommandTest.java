@@ -22,7 +22,7 @@ class BenchCommandTest {
         Path out = dir.resolve("bench.json");
         CommandLineRun run = CommandLineRun.run("--data-dir", dir.resolve("no-data").toString(), "bench",
                 "--repeats", "1", "--seconds", "0.2", "--batch", "4", "--threads", "2", "--memory-seconds", "0", "--skip-tasks",
-                "--out", out.toString());
+                "--recipe-seconds", "2", "--out", out.toString());
         assertEquals(0, run.code(), run.err() + run.out());
         assertTrue(run.out().contains("random, 80 symbols"), run.out());
         JsonNode report = Json.MAPPER.readTree(out.toFile());
@@ -39,6 +39,16 @@ class BenchCommandTest {
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4_threads_2").asDouble() > 0);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_sample_step_network_over_rnn_time_step").asDouble() > 0);
         assertTrue(report.get("machine").get("cores").asInt() >= 1);
+        // held-out milestones of the default recipe and the seed's, scored while they trained
+        JsonNode recipes = report.get("char_rnn_recipes");
+        assertEquals(2, recipes.size(), recipes.toString());
+        assertEquals("defaults", recipes.get(0).get("recipe").asText());
+        assertEquals("seed", recipes.get(1).get("recipe").asText());
+        for (JsonNode recipe : recipes) {
+            assertTrue(recipe.get("best").asDouble() > 0 && recipe.get("bestAt").asDouble() <= recipe.get("seconds").asDouble(),
+                    recipe.toString());
+        }
+        assertTrue(run.out().contains("char-rnn seed     held-out 2.0 "), run.out());
     }
 
     @Test

@@ -109,4 +109,14 @@ class TextCorpusTest {
         }
         assertThrows(BadInputException.class, () -> new CharChunks(text, 7, 40, 5));
     }
+
+    @Test
+    void theKnownWordShareCountsTheSamplesWordsFoundInTheCorpus() {
+        TextCorpus corpus = TextCorpus.of("t.txt", "One morning, Gregor Samsa woke from troubled dreams.", 2);
+        // words: "gregor", "woke", "samsa" known; "frum" and "dreamz" not; case and punctuation ignored
+        assertEquals(3 / 5.0, corpus.knownWordShare("GREGOR woke, frum samsa... dreamz"), 1e-12);
+        assertEquals(1.0, corpus.knownWordShare("one  MORNING"), 1e-12);
+        assertTrue(Double.isNaN(corpus.knownWordShare(" 12, 34. ")), "no words: no share");
+        assertEquals(List.of("über", "straße"), TextCorpus.words("Über 3 Straße!"));
+    }
 }

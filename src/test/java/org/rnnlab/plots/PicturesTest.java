@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.BinarySumTask;
+import org.rnnlab.nets.Optimizer;
 import org.rnnlab.tasks.CharRnnTask;
 import org.rnnlab.tasks.SineWaveTask;
 import org.rnnlab.tasks.TaskContext;
@@ -106,14 +107,29 @@ class PicturesTest {
         Path corpus = Files.writeString(dir.resolve("text.txt"),
                 String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
-        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.1, 40, 600, 0, 3, "",
+        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 40, 600, 0, 0, 0, 0, 3, "",
                 null, 0);
         Path out = dir.resolve("char-rnn");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
         assertEquals(List.of("loss.png"), pngs(out));
         PngFiles.assertPicture(out.resolve("loss.png"));
-        assertTrue(outcome.pictures().get(0).caption().contains("smooth_loss")
+        assertTrue(outcome.pictures().get(0).caption().contains("smooth_loss_per_chunk")
                 && outcome.pictures().get(0).caption().contains("iteration"), outcome.pictures().get(0).caption());
+    }
+
+    @Test
+    void charRnnDrawsItsHeldOutCurveAgainstTimeAndIterations() throws IOException {
+        Path corpus = Files.writeString(dir.resolve("text.txt"),
+                String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
+        CharRnnTask task = new CharRnnTask();
+        // scored after every iteration
+        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.01, Optimizer.ADAM, 1, 0, 0, 30,
+                600, 1e-9, 0, 0, 0, 3, "", null, 0);
+        Path out = dir.resolve("char-rnn");
+        TaskRunner.train(task, options, context(true), out);
+        assertEquals(List.of("held-out-by-iteration.png", "held-out-by-time.png", "loss.png"), pngs(out));
+        PngFiles.assertPicture(out.resolve("held-out-by-time.png"));
+        PngFiles.assertPicture(out.resolve("held-out-by-iteration.png"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.rnnlab.tasks;
 
+import org.rnnlab.nets.Optimizer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,7 +41,7 @@ class CharRnnTaskTest {
     static final CharRnnTask TASK = new CharRnnTask();
 
     static CharRnnTask.Options options(int iterations, String resume) {
-        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, iterations, 600, 0, 3, resume, null, 0);
+        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, Optimizer.ADAGRAD, 1, 0, 0, iterations, 600, 0, 0, 0, 0, 3, resume, null, 0);
     }
 
     static TaskContext context() {
@@ -85,13 +86,13 @@ class CharRnnTaskTest {
     }
 
     private static CharRnnTask.Options withThreads(int batch, int threads, LayerImplementation implementation) {
-        return new CharRnnTask.Options("", 100, 1, 25, batch, 0.1, 0, 1, 0, 1, "", implementation, threads);
+        return new CharRnnTask.Options("", 100, 1, 25, batch, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", implementation, threads);
     }
 
     @Test
     void twoThreadsTrainTheSameModelAsOne() throws IOException {
-        CharRnnTask.Options one = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, 12, 600, 0, 3, "", null, 1);
-        CharRnnTask.Options two = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, 12, 600, 0, 3, "", null, 2);
+        CharRnnTask.Options one = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 1);
+        CharRnnTask.Options two = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 2);
         Training a = TASK.train(one, context());
         Training b = TASK.train(two, context());
         assertEquals(1, a.model().state().path("training_threads").asInt());
@@ -214,57 +215,6 @@ class CharRnnTaskTest {
         }
     }
 
-    /** A Random whose nextDouble() gives the values asked for, in turn. */
-    private static Random fixed(double... values) {
-        return new Random() {
-            private int next;
-
-            @Override
-            public double nextDouble() {
-                return values[next++];
-            }
-        };
-    }
-
-    @Test
-    void drawFollowsTheTemperedProbabilitiesWhateverTheScoresOffset() {
-        double[] p = {0.5, 0.3, 0.2};
-        double[] scores = new double[3];
-        double[] weights = new double[3];
-        for (int i = 0; i < 3; i++) {
-            scores[i] = Math.log(p[i]) + 7; // logits: log p plus any constant
-        }
-        // T = 1: the cumulative probabilities 0.5, 0.8, 1 split [0, 1)
-        double[] u = {0.0, 0.49, 0.51, 0.79, 0.81, 0.999};
-        int[] expected = {0, 0, 1, 1, 2, 2};
-        Random random = fixed(u);
-        for (int k = 0; k < u.length; k++) {
-            assertEquals(expected[k], CharRnnTask.draw(scores, weights, 1.0, random), "T = 1, u = " + u[k]);
-        }
-        // T = 2: p_i^(1/2) normalised, 0.4155, 0.3218, 0.2627: cumulative 0.4155, 0.7373
-        double root = Math.sqrt(0.5) + Math.sqrt(0.3) + Math.sqrt(0.2);
-        assertEquals(0.4155, Math.sqrt(0.5) / root, 1e-4);
-        assertEquals(0.7373, (Math.sqrt(0.5) + Math.sqrt(0.3)) / root, 1e-4);
-        double[] warm = {0.41, 0.42, 0.73, 0.74};
-        int[] warmExpected = {0, 1, 1, 2};
-        random = fixed(warm);
-        for (int k = 0; k < warm.length; k++) {
-            assertEquals(warmExpected[k], CharRnnTask.draw(scores, weights, 2.0, random), "T = 2, u = " + warm[k]);
-        }
-        // T -> 0: the likeliest, wherever u falls; before the shift by the largest score every weight
-        // underflowed to 0 here and index 0 came out
-        double[] middle = {Math.log(0.3), Math.log(0.5), Math.log(0.2)};
-        for (double temperature : new double[] {1e-4, 1e-3, 1e-2}) {
-            random = fixed(1e-9, 0.3, 0.6, 0.999999);
-            for (int k = 0; k < 4; k++) {
-                assertEquals(1, CharRnnTask.draw(middle, weights, temperature, random), "T = " + temperature);
-            }
-        }
-        // T = 100: nearly uniform
-        random = fixed(0.34, 0.66);
-        assertEquals(1, CharRnnTask.draw(scores, weights, 100, random));
-        assertEquals(1, CharRnnTask.draw(scores, weights, 100, random));
-    }
 
     @Test
     void predictGivesTheSameProbabilitiesAsDl4jsOutput() {
@@ -329,8 +279,8 @@ class CharRnnTaskTest {
 
     @Test
     void optionsAreValidated() {
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, 0, 1, 0, 1, "", null, 0));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, 0, 1, 0, 1, "", null, 0));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, -1, 1, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, -1, 1, 0, 0, 0, 0, 1, "", null, 0));
     }
 }
