@@ -162,7 +162,7 @@ public final class JavaTrainingStep implements AutoCloseable {
      * block further on, {@code blockLength} parameters later.
      */
     private record Span(int param, int state, int length, int blockLength, IUpdater updater, float clip,
-            WeightDecay decay) {
+            List<WeightDecay> decays) {
     }
 
     private final MultiLayerNetwork network;
@@ -377,7 +377,7 @@ public final class JavaTrainingStep implements AutoCloseable {
             return "layer " + l + " has weight noise or constraints";
         }
         if (!onlyWeightDecay(base.getRegularization()) || !onlyWeightDecay(base.getRegularizationBias())) {
-            return "layer " + l + " has regularization other than one weight decay";
+            return "layer " + l + " has regularization other than weight decay";
         }
         GradientNormalization normalization = base.getGradientNormalization();
         if (normalization != null && normalization != GradientNormalization.None
@@ -387,9 +387,9 @@ public final class JavaTrainingStep implements AutoCloseable {
         return null;
     }
 
+    /** Whether a list holds only weight decays (DL4J applies each one: its global builder adds the same decay twice). */
     private static boolean onlyWeightDecay(List<Regularization> regularization) {
-        return regularization == null || regularization.isEmpty()
-                || (regularization.size() == 1 && regularization.get(0) instanceof WeightDecay);
+        return regularization == null || regularization.stream().allMatch(r -> r instanceof WeightDecay);
     }
 
     /** Where parameter {@code key} of {@code layer} starts in the flattened parameters; it must be f-ordered and contiguous. */
@@ -425,10 +425,10 @@ public final class JavaTrainingStep implements AutoCloseable {
                         ? (float) conf.getGradientNormalizationThreshold() : Float.POSITIVE_INFINITY;
                 int stateAt = block.getUpdaterViewOffsetStart() + (p.getParamOffsetStart() - block.getParamOffsetStart());
                 List<Regularization> regularization = conf.getRegularizationByParam(p.getParamName());
-                WeightDecay decay = regularization == null || regularization.isEmpty() ? null
-                        : (WeightDecay) regularization.get(0);
+                List<WeightDecay> decays = regularization == null ? List.of()
+                        : regularization.stream().map(WeightDecay.class::cast).toList();
                 spans.add(new Span(p.getParamOffsetStart(), stateAt, p.getParamOffsetEnd() - p.getParamOffsetStart(),
-                        blockLength, config, clip, decay));
+                        blockLength, config, clip, decays));
             }
         }
         return spans.toArray(Span[]::new);
@@ -994,11 +994,13 @@ public final class JavaTrainingStep implements AutoCloseable {
                 gradient[i] = Math.max(-clip, Math.min(clip, minibatch > 1 ? gradient[i] / divisor : gradient[i]));
             }
             int shift = s.state() - from;
+            // DL4J's WeightDecay after the updater: the update grows by c p (times the rate when applyLR), once per decay listed
             float decay = 0;
-            if (s.decay() != null) {
-                // DL4J's WeightDecay after the updater: the update grows by c p (times the rate when applyLR)
-                decay = (float) (s.decay().getCoeff().valueAt(iteration, epoch)
-                        * (s.decay().isApplyLR() ? s.updater().getLearningRate(iteration, epoch) : 1));
+            for (WeightDecay d : s.decays()) {
+                decay += (float) (d.getCoeff().valueAt(iteration, epoch)
+                        * (d.isApplyLR() ? s.updater().getLearningRate(iteration, epoch) : 1));
+            }
+            if (decay != 0) {
                 System.arraycopy(params, from, decayed, from, to - from);
             }
             if (s.updater() instanceof AdaGrad adaGrad) {
@@ -1022,12 +1024,16 @@ public final class JavaTrainingStep implements AutoCloseable {
     private double decayScore(int iteration, int epoch) {
         double score = 0;
         for (Span s : spans) {
-            if (s.decay() != null) {
+            double coefficients = 0;
+            for (WeightDecay d : s.decays()) {
+                coefficients += d.getCoeff().valueAt(iteration, epoch);
+            }
+            if (coefficients != 0) {
                 double squares = 0;
                 for (int i = s.param(); i < s.param() + s.length(); i++) {
                     squares += (double) params[i] * params[i];
                 }
-                score += 0.5 * s.decay().getCoeff().valueAt(iteration, epoch) * squares;
+                score += 0.5 * coefficients * squares;
             }
         }
         return score;

@@ -179,14 +179,19 @@ class JavaTrainingStepTest {
         }
     }
 
-    @ParameterizedTest(name = "applyLR {0}, {1} thread(s)")
-    @CsvSource({"true, 1", "false, 2"})
-    void weightDecayIsAppliedLikeDl4jsUpdater(boolean applyLR, int threads) {
+    /** One weight decay per layer, or two: DL4J's global builder lists {@code weightDecay(c)} twice, and DL4J applies both. */
+    @ParameterizedTest(name = "applyLR {0}, {1} thread(s), {2} decay(s)")
+    @CsvSource({"true, 1, 1", "false, 2, 1", "true, 2, 2"})
+    void weightDecayIsAppliedLikeDl4jsUpdater(boolean applyLR, int threads, int decays) {
         MultiLayerConfiguration conf = configuration(LayerImplementation.FAST, 2, new Adam(0.003), 5);
         for (int l = 0; l < conf.getConfs().size(); l++) {
             org.deeplearning4j.nn.conf.layers.BaseLayer layer = (org.deeplearning4j.nn.conf.layers.BaseLayer)
                     conf.getConf(l).getLayer();
-            layer.setRegularization(java.util.List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(0.05, applyLR)));
+            java.util.List<org.nd4j.linalg.learning.regularization.Regularization> list = new java.util.ArrayList<>();
+            for (int d = 0; d < decays; d++) {
+                list.add(new org.nd4j.linalg.learning.regularization.WeightDecay(0.05 / (d + 1), applyLR));
+            }
+            layer.setRegularization(list);
         }
         MultiLayerNetwork dl4j = network(conf);
         MultiLayerNetwork javaNet = twin(dl4j);
@@ -303,6 +308,22 @@ class JavaTrainingStepTest {
         ((org.deeplearning4j.nn.conf.layers.BaseLayer) onFirstLayer.getConf(0).getLayer())
                 .setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(0.5));
         assertNotNull(JavaTrainingStep.unsupported(network(onFirstLayer)), "dropout on the text itself is DL4J's to do");
+    }
+
+    @Test
+    void theGlobalBuildersWeightDecayIsListedTwiceAndStillTakesTheJavaStep() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(0.003)).weightDecay(0.01)
+                .list()
+                .layer(LayerImplementation.FAST.simpleRnn().nOut(UNITS).activation(Activation.TANH).build())
+                .layer(LayerImplementation.FAST.rnnOutput(LossFunction.MCXENT).nOut(SYMBOLS).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(SYMBOLS)).backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(STEPS).tBPTTBackwardLength(STEPS).build();
+        // DL4J 1.0.0-M2.1 lists the builder's decay twice per layer (and so applies it twice)
+        assertEquals(2, ((org.deeplearning4j.nn.conf.layers.BaseLayer) conf.getConf(0).getLayer()).getRegularization().size());
+        MultiLayerNetwork dl4j = network(conf);
+        MultiLayerNetwork javaNet = twin(dl4j);
+        assertNull(JavaTrainingStep.unsupported(javaNet));
+        trainSideBySide(dl4j, javaNet, chunks(3, 14), 10, Integer.MAX_VALUE);
     }
 
     @Test

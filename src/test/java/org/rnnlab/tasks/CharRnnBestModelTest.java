@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
+import org.rnnlab.inference.Sampling;
 import org.rnnlab.inference.StepNetwork;
 import org.rnnlab.inference.TextLoss;
 import org.rnnlab.nets.Optimizer;
+import org.rnnlab.nets.Training;
 import org.rnnlab.plots.HeldOutCurve;
 import org.rnnlab.report.TaskMetrics;
 
@@ -112,5 +114,34 @@ class CharRnnBestModelTest {
         assertEquals(org.nd4j.linalg.learning.config.AdaGrad.class,
                 ((org.deeplearning4j.nn.conf.layers.BaseLayer) CharRnnTask.network(seed, 80).getConf(0).getLayer())
                         .getIUpdater().getClass());
+    }
+
+    @Test
+    void theRateFallsGeometricallyToItsFinalShareOverTheRun() {
+        CharRnnTask.Options d = TASK.defaultOptions();
+        assertEquals(d.learningRate(), d.rateAt(0), 1e-15);
+        assertEquals(d.learningRate() * d.finalRateShare(), d.rateAt(1), 1e-15);
+        assertEquals(d.learningRate() * Math.sqrt(d.finalRateShare()), d.rateAt(0.5), 1e-15, "halfway: the geometric mean");
+        assertEquals(d.rateAt(1), d.rateAt(3), 1e-15, "past the end it stays at the final rate");
+        CharRnnTask.Options seed = TASK.seedOptions();
+        assertEquals(0.1, seed.rateAt(0.7), 1e-15, "the seed's rate is constant");
+    }
+
+    @Test
+    void topKAndGreedySamplesRepeatForTheSameSeed() throws IOException {
+        CharRnnTask.Options options = new CharRnnTask.Options(randomLetters().toString(), 16, 1, 16, 4, 0.02,
+                Optimizer.ADAM, 1, 0, 0, 20, 600, 0, 0, 0, 0, 3, "", null, 1);
+        Training trained = TASK.train(options, context());
+        MultiLayerNetwork network = trained.model().network();
+        org.rnnlab.data.Vocabulary vocabulary = org.rnnlab.data.Vocabulary.fromString(
+                trained.model().state().path("vocabulary").asText());
+        Sampling top3 = new Sampling(0.8, 3, false);
+        String a = CharRnnTask.sample(network, vocabulary, "abc", 200, top3, new Random(9));
+        assertEquals(a, CharRnnTask.sample(network, vocabulary, "abc", 200, top3, new Random(9)));
+        String greedy = CharRnnTask.sample(network, vocabulary, "abc", 200, Sampling.greedily(), new Random(1));
+        assertEquals(greedy, CharRnnTask.sample(network, vocabulary, "abc", 200, Sampling.greedily(), new Random(2)),
+                "greedy text does not depend on the seed");
+        assertEquals(greedy, CharRnnTask.sample(network, vocabulary, "abc", 200, Sampling.greedily(), new Random(1),
+                org.rnnlab.inference.Stepping.DL4J), "StepNetwork and DL4J's rnnTimeStep agree");
     }
 }

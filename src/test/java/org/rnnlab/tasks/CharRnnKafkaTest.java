@@ -10,13 +10,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.rnnlab.data.Json;
+import org.rnnlab.plots.HeldOutCurve;
 import org.rnnlab.data.Vocabulary;
 import org.rnnlab.plots.PngFiles;
 import org.rnnlab.report.TaskMetrics;
@@ -24,12 +24,12 @@ import org.rnnlab.report.TaskMetrics;
 /**
  * The default char-rnn training on the seed's corpus, Kafka's Metamorphosis
  * (../shared/data/kafka.txt, not part of the project): the held-out loss meets issue 5's floor of
- * 2.0 nats per character, most of the sampled words are Kafka's, and the reloaded zip gives the
- * same metrics. Skipped, saying why, where the corpus is absent. Takes the default budget: 165 s
- * of training (measured here: held-out 1.778 at 200,000 characters per second, 67% real words).
+ * 2.0 nats per character (the floor, not issue 15's goal of 1.68, which docs/char-rnn-recipe.md
+ * measures), the best model scored while training is the one saved, most sampled words are
+ * Kafka's, and the reloaded zip gives the same metrics. Skipped, saying why, where the corpus is
+ * absent. Takes the default budget: 165 s of training.
  */
 class CharRnnKafkaTest {
-    // Checks: the held-out loss, identical metrics after reloading, and that samples contain Kafka's words.
     @TempDir
     Path dir;
 
@@ -38,7 +38,7 @@ class CharRnnKafkaTest {
     }
 
     @Test
-    void theDefaultTrainingOnKafkaLearnsAndWritesSomeOfKafkasWords() throws IOException {
+    void theDefaultTrainingOnKafkaLearnsAndWritesMostlyKafkasWords() throws IOException {
         assumeTrue(Files.isRegularFile(kafka()), "skipped: the seed's corpus is not at " + kafka().toAbsolutePath()
                 + " (it is shared beside the project, never committed)");
         Path data = Files.createDirectories(dir.resolve("data"));
@@ -49,27 +49,32 @@ class CharRnnKafkaTest {
         Path out = dir.resolve("models");
 
         TaskRunner.Outcome outcome = TaskRunner.train(task, task.defaultOptions(), context, out);
-        System.out.print(outcome.metrics().format());
-        assertTrue(outcome.metrics().floorsMet(), outcome.metrics().format());
+        TaskMetrics metrics = outcome.metrics();
+        System.out.print(metrics.format());
+        assertTrue(metrics.floorsMet(), metrics.format());
         TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
-        assertEquals(outcome.metrics().values(), reloaded.values());
-        assertEquals(List.of(out.resolve("loss.png")), outcome.pictures().stream().map(TaskRunner.WrittenPicture::file).toList(),
-                "the smooth loss against iterations");
-        PngFiles.assertPicture(out.resolve("loss.png"));
+        assertEquals(metrics.values(), reloaded.values());
+        assertEquals(List.of(out.resolve("loss.png"), out.resolve("held-out-by-time.png"),
+                out.resolve("held-out-by-iteration.png")),
+                outcome.pictures().stream().map(TaskRunner.WrittenPicture::file).toList());
+        for (TaskRunner.WrittenPicture picture : outcome.pictures()) {
+            PngFiles.assertPicture(picture.file());
+        }
 
-        // Mostly real words: of the words in a sample (runs of 2 or more letters), most occur in Kafka's text.
-        String corpus = Files.readString(kafka());
-        Set<String> words = Arrays.stream(corpus.toLowerCase().split("[^a-z]+")).collect(Collectors.toSet());
+        // The model saved is the best scored: at most the held-out loss of every score while training
+        JsonNode written = Json.MAPPER.readTree(out.resolve("metrics.json").toFile());
+        double held = metrics.get("held_out_loss_per_char");
+        written.path("history").path(HeldOutCurve.HELD_OUT).forEach(score ->
+                assertTrue(held <= score.asDouble() + 1e-4, held + " against a score of " + score));
+        assertTrue(metrics.get("best_at_seconds") <= 166, metrics.format());
+        assertEquals(held / Math.log(2), metrics.get("held_out_bits_per_char"), 1e-12);
+
+        // Mostly real words: the metric counts the words of 2,000 characters at temperature 0.8 found in Kafka's text
+        assertTrue(metrics.get("sample_known_word_share") > 0.5, metrics.format());
         var stored = org.rnnlab.nets.ModelStore.load(out.resolve("model.zip"));
         String sample = CharRnnTask.sample(stored.model().network(),
-                Vocabulary.fromString(stored.model().state().path("vocabulary").asText()), "Gregor", 2000, 0.8,
+                Vocabulary.fromString(stored.model().state().path("vocabulary").asText()), "Gregor", 300, 0.8,
                 new Random(7));
-        String[] sampled = Arrays.stream(sample.toLowerCase().split("[^a-z]+")).filter(w -> w.length() >= 2)
-                .toArray(String[]::new);
-        long real = Arrays.stream(sampled).filter(words::contains).count();
-        System.out.printf("%d of %d sampled words are Kafka's words%n%s%n", real, sampled.length,
-                sample.substring(0, 300));
-        // Measured at temperature 0.8 after 165 s: 263 of 393 (67%); an untrained model writes almost none.
-        assertTrue(real > 0.5 * sampled.length, real + " of " + sampled.length + " words are real:\n" + sample);
+        System.out.printf("known-word share %.3f; a sample:%n%s%n", metrics.get("sample_known_word_share"), sample);
     }
 }
