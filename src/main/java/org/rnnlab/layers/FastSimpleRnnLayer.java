@@ -45,7 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Its backward pass also starts from the state the forward pass started from. DL4J 1.0.0-M2.1's
  * SimpleRnn recomputes the forward pass from a zero state in {@code tbpttBackpropGradient}, so
  * with truncated BPTT and a carried state its gradients belong to a different forward pass than the
- * one it scored; {@code FastSimpleRnnTest} shows both against the reference RNN.
+ * one it scored; {@code FastLayersTest} shows both against the reference RNN.
  *
  * <p>Working buffers belong to the layer, outside DL4J's workspaces, and are reused while the
  * minibatch and sequence length stay the same; activations and epsilons handed to DL4J come from

@@ -12,9 +12,6 @@ public record Convention(boolean divideByMinibatch, boolean mseDividesByOutputs,
     /** DL4J: score = (1/minibatch) sum_{n,t} mask * loss, and MSE = sum_k (o - y)^2 / nOut. */
     public static final Convention DL4J = new Convention(true, true, 1.0);
 
-    /** Seed 000: per-example (a - y)^2, summed, no averaging. */
-    public static final Convention SEED_000 = new Convention(false, false, 1.0);
-
     /**
      * Seed 002: the binary adder's delta {@code (y - o) * o(1 - o)} is the derivative of
      * 1/2 (y - o)^2, summed over the 8 steps; the char-rnn's loss is the cross-entropy summed over

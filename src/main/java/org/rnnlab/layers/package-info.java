@@ -1,0 +1,6 @@
+/**
+ * rnnlab's own DL4J layers (SimpleRnn and RnnOutputLayer computed time-major, same parameters and
+ * zip as DL4J's), char-rnn's Java training step with its threads and dropout masks, and ND4J's
+ * per-op thread count; docs/fast-layers.md explains them and benchmarks.md measures them.
+ */
+package org.rnnlab.layers;
