@@ -26,10 +26,12 @@ final class RecordOptions {
             Object value = valueOf(component, defaults);
             Doc doc = component.getAnnotation(Doc.class);
             Class<?> type = component.getType();
+            String defaultText = text(value);
             OptionSpec.Builder option = OptionSpec.builder(optionName(component))
                     .type(type)
-                    .description((doc == null ? "" : doc.value()) + " (default: ${DEFAULT-VALUE})")
-                    .defaultValue(text(value));
+                    .description((doc == null ? "" : doc.value())
+                            + (defaultText.isEmpty() ? "" : " (default: ${DEFAULT-VALUE})"))
+                    .defaultValue(defaultText);
             if (type == boolean.class) {
                 // An explicit value (--hidden-bias=false) rather than picocli's negatable flags, whose
                 // meaning flips with the default and so reads wrongly for options that default to true.
@@ -38,6 +40,8 @@ final class RecordOptions {
                 option.splitRegex(",").paramLabel("N"); // picocli shows N[,N...]
             } else if (type.isEnum()) {
                 option.paramLabel(enumLabel(type));
+            } else if (type == String.class) {
+                option.paramLabel("FILE"); // the options records' texts are all paths (corpus, model to resume)
             } else {
                 option.paramLabel(type == double.class ? "X" : "N");
             }

@@ -71,13 +71,65 @@ public final class RnnlabCommand implements Callable<Integer> {
         return commandLine;
     }
 
-    /** One line: picocli's first line, or the unknown task named as such. */
-    private static String usageMessage(ParameterException e) {
+    /** One line: picocli's first line, or the unknown task named as such; a near miss gets a "did you mean". */
+    static String usageMessage(ParameterException e) {
         if (e instanceof UnmatchedArgumentException unmatched && e.getCommandLine().getCommandName().equals("train")
                 && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
-            return "unknown task '" + unmatched.getUnmatched().get(0) + "'; known tasks: " + TaskRegistry.names();
+            String typed = unmatched.getUnmatched().get(0);
+            String nearest = nearest(typed, TaskRegistry.all().stream().map(org.rnnlab.tasks.Task::name).toList());
+            return "unknown task '" + typed + "'" + (nearest == null ? "" : "; did you mean " + nearest + "?")
+                    + "; known tasks: " + TaskRegistry.names();
         }
-        return e.getMessage().lines().findFirst().orElse("bad usage");
+        String first = e.getMessage().lines().findFirst().orElse("bad usage");
+        if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String typed = unmatched.getUnmatched().get(0).split("=", 2)[0];
+            List<String> candidates = new java.util.ArrayList<>(e.getCommandLine().getCommandSpec().optionsMap().keySet());
+            candidates.addAll(e.getCommandLine().getSubcommands().keySet());
+            String nearest = nearest(typed, candidates);
+            if (nearest != null) {
+                return first + "; did you mean " + nearest + "?";
+            }
+        }
+        return first;
+    }
+
+    /**
+     * The candidate closest to {@code typed} by edit distance, if within a third of its length (at
+     * least 2), a candidate that begins with what was typed counting as one edit away
+     * ({@code --batch} for {@code --batch-size}); else null.
+     */
+    static String nearest(String typed, java.util.Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = typed.length() >= 3 && candidate.startsWith(typed) && !candidate.equals(typed) ? 1
+                    : editDistance(typed, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance > 0 && bestDistance <= Math.max(2, typed.length() / 3) ? best : null;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each cost 1. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     TaskContext context() {

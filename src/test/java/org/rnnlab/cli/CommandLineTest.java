@@ -154,6 +154,23 @@ class CommandLineTest {
     void unknownOption() {
         String line = run("train", "binary-sum", "--no-such-option").oneLineError();
         assertTrue(line.contains("--no-such-option"), line);
+        assertFalse(line.contains("did you mean"), "nothing is near it: " + line);
+    }
+
+    @Test
+    void nearMissesGetADidYouMean() {
+        String option = run("train", "char-rnn", "--learning-rat", "0.01").oneLineError();
+        assertTrue(option.contains("did you mean --learning-rate?"), option);
+        String withValue = run("train", "char-rnn", "--seq-lenght=50").oneLineError();
+        assertTrue(withValue.contains("did you mean --seq-length?"), withValue);
+        String prefix = run("train", "sine-wave", "--batch", "3").oneLineError();
+        assertTrue(prefix.contains("did you mean --batch-size?"), prefix);
+        String task = run("train", "binary-sun").oneLineError();
+        assertTrue(task.contains("unknown task 'binary-sun'; did you mean binary-sum?"), task);
+        String command = run("evalute").oneLineError();
+        assertTrue(command.contains("did you mean evaluate?"), command);
+        assertEquals(3, RnnlabCommand.editDistance("kitten", "sitting"));
+        assertEquals(null, RnnlabCommand.nearest("--xyz", List.of("--epochs", "--seed")));
     }
 
     @Test
