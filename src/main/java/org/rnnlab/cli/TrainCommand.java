@@ -57,12 +57,14 @@ final class TrainCommand implements Callable<Integer> {
             spec.addOption(OptionSpec.builder("--out").paramLabel("DIR").type(Path.class)
                     .description("where model.zip and metrics.json go (default: models/" + task.name() + ")")
                     .build());
-            spec.addOption(OptionSpec.builder("--no-plots").arity("0").type(boolean.class)
-                    .description("write no PNG charts (for headless batch runs)").build());
-            spec.addOption(OptionSpec.builder("--ui").paramLabel("PORT").arity("0..1").type(Integer.class)
-                    .fallbackValue(Integer.toString(TrainingDashboard.DEFAULT_PORT))
-                    .description("watch the run in DL4J's training UI at http://localhost:PORT (default port "
-                            + TrainingDashboard.DEFAULT_PORT + "; loopback only)").build());
+            if (task.trains()) { // a check draws no charts and has no training to watch
+                spec.addOption(OptionSpec.builder("--no-plots").arity("0").type(boolean.class)
+                        .description("write no PNG charts (for headless batch runs)").build());
+                spec.addOption(OptionSpec.builder("--ui").paramLabel("PORT").arity("0..1").type(Integer.class)
+                        .fallbackValue(Integer.toString(TrainingDashboard.DEFAULT_PORT))
+                        .description("watch the run in DL4J's training UI at http://localhost:PORT (default port "
+                                + TrainingDashboard.DEFAULT_PORT + "; loopback only)").build());
+            }
             if (!task.presets().isEmpty()) {
                 spec.addOption(OptionSpec.builder("--preset").paramLabel("NAME").type(String.class)
                         .description("start from this recipe instead of the defaults (" + String.join(", ",
@@ -83,8 +85,10 @@ final class TrainCommand implements Callable<Integer> {
             O options = RecordOptions.read(spec, typed.optionsType(), preset(typed));
             Path out = spec.findOption("--out").getValue();
             Path outDir = out != null ? out : TaskRunner.defaultModelDir(typed.name());
-            boolean drawPictures = !Boolean.TRUE.equals(spec.findOption("--no-plots").getValue());
-            Integer uiPort = spec.findOption("--ui").getValue();
+            OptionSpec noPlots = spec.findOption("--no-plots");
+            OptionSpec ui = spec.findOption("--ui");
+            boolean drawPictures = noPlots == null || !Boolean.TRUE.equals(noPlots.getValue());
+            Integer uiPort = ui == null ? null : ui.getValue();
             if (uiPort == null) {
                 return verdict(TaskRunner.train(typed, options, root.context(drawPictures, List.of()), outDir));
             }

@@ -69,6 +69,11 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
     }
 
     @Override
+    public boolean trains() {
+        return false; // a check: nothing is trained
+    }
+
+    @Override
     public String name() {
         return "forward-pass";
     }

@@ -70,6 +70,11 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
     }
 
     @Override
+    public boolean trains() {
+        return false; // a check: nothing is trained
+    }
+
+    @Override
     public String name() {
         return "keras-summary";
     }

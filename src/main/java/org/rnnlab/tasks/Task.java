@@ -23,6 +23,14 @@ public interface Task<O extends Record> {
     /** The name used on the command line and for the data and model folders, e.g. {@code binary-sum}. */
     String name();
 
+    /**
+     * Whether the task trains a network. Seed 003's forward-pass and keras-summary are checks: they
+     * build a network and compare it with the reference or with Keras, and their runs say so.
+     */
+    default boolean trains() {
+        return true;
+    }
+
     /** One line for {@code rnnlab list}. */
     String description();
 

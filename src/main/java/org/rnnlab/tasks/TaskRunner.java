@@ -73,7 +73,8 @@ public final class TaskRunner {
                 : List.of();
 
         task.demo(training.model(), options, context);
-        out.printf(Locale.ROOT, "Trained in %.1f s. Held-out metrics:%n", training.seconds());
+        out.printf(Locale.ROOT, task.trains() ? "Trained in %.1f s. Held-out metrics:%n"
+                : "Checked in %.1f s (a check: nothing is trained). Results:%n", training.seconds());
         out.print(metrics.format());
         out.println("Saved " + model + " and " + outDir.resolve("metrics.json"));
         if (!pictures.isEmpty()) {

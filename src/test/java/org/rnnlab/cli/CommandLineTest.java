@@ -158,6 +158,21 @@ class CommandLineTest {
     }
 
     @Test
+    void checksSayTheyAreChecksAndTakeNoTrainingOptions() {
+        for (String check : List.of("forward-pass", "keras-summary")) {
+            String help = run("train", check, "--help").out();
+            assertFalse(help.contains("--ui") || help.contains("--no-plots"), help);
+            CommandLineRun ran = run("--no-progress", "--data-dir", tmp.resolve("data").toString(), "train", check, "--out",
+                    tmp.resolve(check).toString());
+            assertEquals(0, ran.code(), ran.err());
+            assertTrue(ran.out().contains("Checked in") && ran.out().contains("a check: nothing is trained"), ran.out());
+            assertFalse(ran.out().contains("Trained in"), ran.out());
+            assertTrue(run("train", check, "--no-plots").oneLineError().contains("--no-plots"));
+        }
+        assertTrue(run("train", "sine-wave", "--help").out().contains("--no-plots"), "tasks that train keep them");
+    }
+
+    @Test
     void nearMissesGetADidYouMean() {
         String option = run("train", "char-rnn", "--learning-rat", "0.01").oneLineError();
         assertTrue(option.contains("did you mean --learning-rate?"), option);
