@@ -42,11 +42,7 @@ public final class CharRnnThroughput {
     }
 
     private MultiLayerNetwork network(LayerImplementation implementation, int batch) {
-        CharRnnTask task = new CharRnnTask();
-        CharRnnTask.Options d = task.defaultOptions();
-        CharRnnTask.Options options = new CharRnnTask.Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), batch,
-                d.learningRate(), d.optimizer(), d.finalRateShare(), d.weightDecay(), d.dropout(), d.iterations(), d.seconds(), d.evalEvery(), d.plateau(),
-                d.patience(), d.sampleEvery(), d.seed(), d.resume(), implementation, 0);
+        CharRnnTask.Options options = new CharRnnTask().defaultOptions().withStreams(batch, implementation);
         MultiLayerNetwork network = new MultiLayerNetwork(CharRnnTask.network(options, vocabulary.size()));
         network.init();
         return network;

@@ -188,10 +188,7 @@ final class BenchCommand implements Callable<Integer> {
         TaskContext quiet = new TaskContext(root.dataDir, new PrintStream(OutputStream.nullOutputStream()), false);
         for (String recipe : List.of("defaults", "seed")) {
             CharRnnTask.Options o = recipe.equals("seed") ? task.seedOptions() : task.defaultOptions();
-            CharRnnTask.Options timed = new CharRnnTask.Options(o.corpus(), o.hidden(), o.layers(), o.seqLength(), o.batch(),
-                    o.learningRate(), o.optimizer(), o.finalRateShare(), o.weightDecay(), o.dropout(), 0, recipeSeconds,
-                    o.evalEvery() > 0 ? o.evalEvery() : 5, o.plateau(), o.patience(), 0, o.seed(), o.resume(),
-                    o.implementation(), o.threads());
+            CharRnnTask.Options timed = o.withBudget(0, recipeSeconds, o.evalEvery() > 0 ? o.evalEvery() : 5, 0);
             HeldOutMilestones milestones = HeldOutMilestones.of(recipe, task.train(timed, quiet));
             rows.add(Json.MAPPER.valueToTree(milestones));
             root.out.printf(Locale.ROOT, "char-rnn %-8s %s%n", recipe, milestones.describe());

@@ -187,6 +187,8 @@ public final class JavaTrainingStep implements AutoCloseable {
     private final float[] gradient;
     /** The parameters before the update, where a weight decay needs them. */
     private final float[] decayed;
+    /** The weight decays' share of the last step's score. */
+    private double regularization;
     /**
      * Per layer input (index l: layer l's, the last the output layer's), the probability that DL4J's
      * Dropout keeps a value; 1 for no dropout (always at index 0: the first layer takes the text itself).
@@ -296,6 +298,11 @@ public final class JavaTrainingStep implements AutoCloseable {
     public static JavaTrainingStep of(MultiLayerNetwork network, PartThreads threads) {
         return unsupported(network) == null ? new JavaTrainingStep(network, threads, false,
                 DropoutMasks.bernoulli(network.getLayerWiseConfigurations().getConf(0).getSeed())) : null;
+    }
+
+    /** The weight decays' share of the last step's score (sum of c/2 ||w||^2 before its update); 0 without decay. */
+    public double regularizationScore() {
+        return regularization;
     }
 
     /** The number of threads the streams are shared among. */
@@ -481,7 +488,7 @@ public final class JavaTrainingStep implements AutoCloseable {
             loss += parts[k].loss;
         }
         int iteration = network.getIterationCount();
-        double regularization = decayScore(iteration, network.getEpochCount());
+        regularization = decayScore(iteration, network.getEpochCount());
         update(iteration, network.getEpochCount());
 
         paramsBuffer.put((int) paramsView.offset(), params, 0, params.length);

@@ -83,6 +83,12 @@ public final class CarriedStateTrainer implements ChunkTrainer {
         return network.score();
     }
 
+    @Override
+    public double lastRegularizationScore() {
+        // the Java step keeps the term it added; DL4J's is recomputed (after the update: the DL4J path is the slow one anyway)
+        return lastStepJava ? javaStep.regularizationScore() : network.calcRegularizationScore(true);
+    }
+
     /** Whether the last {@link #step} took the Java step rather than DL4J's Solver. */
     public boolean lastStepWasJava() {
         return lastStepJava;

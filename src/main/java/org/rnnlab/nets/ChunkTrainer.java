@@ -16,6 +16,12 @@ public interface ChunkTrainer extends AutoCloseable {
      */
     double step(INDArray features, INDArray labels);
 
+    /**
+     * The share of the last step's score that is regularization (DL4J's weight decay adds
+     * c/2 ||w||^2 to it), so that the loss on the text alone is {@code step(...)} minus this; 0 without.
+     */
+    double lastRegularizationScore();
+
     /** Back to a zero state, for example at the end of a pass through the text. */
     void resetState();
 

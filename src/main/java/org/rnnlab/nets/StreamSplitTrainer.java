@@ -62,6 +62,8 @@ public final class StreamSplitTrainer implements ChunkTrainer {
     /** Whether the carried state lies in the main network (the Java step's) rather than in the parts. */
     private boolean stateInMain = true;
     private boolean lastStepJava;
+    /** The regularization share of the last step's score. */
+    private double regularization;
     /** Part k's network (part k runs on the pool's thread k, part 0 on the caller); made on the first DL4J-way step with more than one part. */
     private Part[] parts;
     /** The main network's gradient, keyed as DL4J's MultiLayerNetwork keys it, over its flattened gradient. */
@@ -115,6 +117,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
         if (threads == 1) {
             double score = single.step(features, labels);
             lastStepJava = single.lastStepWasJava();
+            regularization = single.lastRegularizationScore();
             return score;
         }
         int count = (int) features.size(0);
@@ -122,6 +125,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             streams = count;
             double score = single.step(features, labels);
             lastStepJava = single.lastStepWasJava();
+            regularization = single.lastRegularizationScore();
             return score;
         }
         if (javaStep != null && javaStep.accepts(features, labels)) {
@@ -132,16 +136,23 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             double score = javaStep.step(features, labels);
             streams = count;
             lastStepJava = true;
+            regularization = javaStep.regularizationScore();
             return score;
         }
         lastStepJava = false;
         double score = computeGradient(features, labels);
+        regularization = network.calcRegularizationScore(true); // what the parts' scores added, before the update
         network.setInput(features);
         network.setLabels(labels);
         network.setGradient(gradient);
         network.setScore(score);
         update(count);
         return score;
+    }
+
+    @Override
+    public double lastRegularizationScore() {
+        return regularization;
     }
 
     /**

@@ -145,6 +145,27 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             return Math.min(threads > 0 ? threads : automaticThreads(batch), batch);
         }
 
+        /** The same recipe with another budget: chunks per stream, seconds, held-out scoring and sample interval. */
+        public Options withBudget(int iterations, double seconds, double evalEvery, int sampleEvery) {
+            return new Options(corpus, hidden, layers, seqLength, batch, learningRate, optimizer, finalRateShare,
+                    weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume,
+                    implementation, threads);
+        }
+
+        /** The same with another weight decay. */
+        public Options withWeightDecay(double decay) {
+            return new Options(corpus, hidden, layers, seqLength, batch, learningRate, optimizer, finalRateShare, decay,
+                    dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume, implementation,
+                    threads);
+        }
+
+        /** The same with another minibatch and layer implementation, threads chosen automatically. */
+        public Options withStreams(int streams, LayerImplementation layerImplementation) {
+            return new Options(corpus, hidden, layers, seqLength, streams, learningRate, optimizer, finalRateShare,
+                    weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume,
+                    layerImplementation, 0);
+        }
+
         /**
          * The learning rate after {@code share} of the run (0 at the start, 1 at the end), before any
          * plateau cuts: lr (final share)^share.
@@ -193,9 +214,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     @Override
     public Options quickOptions() {
         Options d = defaultOptions();
-        return new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(), d.optimizer(),
-                d.finalRateShare(), d.weightDecay(), d.dropout(), 0, 5, 1, d.plateau(), d.patience(), d.sampleEvery(), d.seed(), d.resume(),
-                d.implementation(), d.threads());
+        return d.withBudget(0, 5, 1, d.sampleEvery());
     }
 
     // ---- Data: the corpus (read through DataVec), its vocabulary, training text and held-out blocks
@@ -295,11 +314,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         // kafka.txt's characters; the check rebuilds it with plain BPTT over 4 steps. Without the weight
         // decay, which acts after the updater and adds c/2 ||w||^2 to DL4J's score but nothing to the
         // gradient checked here (JavaTrainingStepTest checks it against DL4J's updater)
-        Options d = defaultOptions();
-        Options undecayed = new Options(d.corpus(), d.hidden(), d.layers(), d.seqLength(), d.batch(), d.learningRate(),
-                d.optimizer(), d.finalRateShare(), 0, d.dropout(), d.iterations(), d.seconds(), d.evalEvery(), d.plateau(),
-                d.patience(), d.sampleEvery(), d.seed(), d.resume(), d.implementation(), d.threads());
-        return new NetworkUnderCheck(network(undecayed, KAFKA_CHARACTERS), 4, GradientCheck.Labels.EVERY_STEP);
+        return new NetworkUnderCheck(network(defaultOptions().withWeightDecay(0), KAFKA_CHARACTERS), 4,
+                GradientCheck.Labels.EVERY_STEP);
     }
 
     @Override
@@ -379,8 +395,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 }
                 DataSet data = chunks.chunk(chunk++);
                 // DL4J's score includes the weight decay's c/2 ||w||^2; the curves show the loss on the text alone
-                double loss = trainer.step(data.getFeatures(), data.getLabels())
-                        - (options.weightDecay() > 0 ? network.calcRegularizationScore(true) : 0);
+                double loss = trainer.step(data.getFeatures(), data.getLabels()) - trainer.lastRegularizationScore();
                 if (!Double.isFinite(loss)) {
                     throw new BadInputException("training diverged at iteration " + (done + iterations + 1)
                             + " (loss " + loss + "); try a smaller --learning-rate");
@@ -410,10 +425,10 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                     }
                     if (decision.lowerRate()) {
                         rateCut /= 2;
+                        double rate = rateCut * options.rateAt(runShare(options, iterations, seconds));
                         progress.interject(out, String.format(Locale.ROOT, "iteration %d: no better held-out loss in"
-                                + " %d scores; learning rate halved to %.3g%n", done + iterations, options.plateau(),
-                                rateCut * options.rateAt(runShare(options, iterations, seconds))));
-                        LearningRates.set(network, rateCut * options.rateAt(runShare(options, iterations, seconds)));
+                                + " %d scores; learning rate halved to %.3g%n", done + iterations, options.plateau(), rate));
+                        LearningRates.set(network, rate);
                     }
                     if (decision.stop()) {
                         stopped = String.format(Locale.ROOT, "no better held-out loss in %d scores", options.patience());

@@ -199,6 +199,20 @@ class JavaTrainingStepTest {
             assertNotNull(java, JavaTrainingStep.unsupported(javaNet));
             trainSideBySide(dl4j, javaNet, chunks(4, 12), 20, Integer.MAX_VALUE, java::step);
         }
+        // The share of the score that is the decay, as each trainer reports it, is DL4J's term before the update
+        MultiLayerNetwork viaDl4j = twin(dl4j);
+        MultiLayerNetwork viaJava = twin(dl4j);
+        double before = viaDl4j.calcRegularizationScore(true);
+        assertTrue(before > 0);
+        CarriedStateTrainer dl4jTrainer = CarriedStateTrainer.withDl4jStep(viaDl4j);
+        CarriedStateTrainer javaTrainer = new CarriedStateTrainer(viaJava);
+        DataSet chunk = chunks(4, 12).chunk(0);
+        dl4jTrainer.step(chunk.getFeatures(), chunk.getLabels());
+        javaTrainer.step(chunk.getFeatures(), chunk.getLabels());
+        assertTrue(javaTrainer.lastStepWasJava());
+        assertEquals(before, javaTrainer.lastRegularizationScore(), 1e-5 * before);
+        assertEquals(viaDl4j.calcRegularizationScore(true), dl4jTrainer.lastRegularizationScore(), 1e-12,
+                "DL4J's way: recomputed after the update");
     }
 
     /** Dropout keeping unit i of layer input l at iteration k or not, the same for every stream and step: a mask both sides can build. */
