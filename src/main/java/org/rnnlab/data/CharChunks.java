@@ -18,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The arrays are reused: chunk {@code k}'s arrays are written again by the call after next, so
  * a chunk stays valid while the next one is in use (the network still holds the last input while
  * the next chunk is made). Copy a chunk ({@code DataSet.copy()}) to keep it longer. Fresh arrays
- * for every chunk (1.5 MB at char-rnn's default sizes) cost up to a fifth of a training iteration,
- * in allocating and zeroing native memory.
+ * for every chunk (1.5 MB at char-rnn's default sizes) cost a good part of a training iteration, in
+ * allocating and zeroing native memory (measurements: docs/benchmarks.md, "Earlier figures (2026-11-22)").
  */
 public final class CharChunks {
     private final int[] text;

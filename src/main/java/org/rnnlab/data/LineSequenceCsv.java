@@ -114,8 +114,8 @@ public final class LineSequenceCsv {
 
     /**
      * The whole split as one DataSet, read once. The data sets here are small; training from memory
-     * also avoids re-parsing the CSV every epoch (measured: ~3 ms per minibatch of 16, several times
-     * the cost of the training step itself).
+     * also avoids re-parsing the CSV every epoch, which cost more than the training step itself
+     * (measurements: docs/tasks.md, "How the tasks are trained").
      */
     public static DataSet readAll(Path dir, String split, AlignmentMode alignment) throws IOException {
         long sequences = countRows(featuresFile(dir, split));

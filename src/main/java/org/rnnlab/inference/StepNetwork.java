@@ -239,7 +239,8 @@ public final class StepNetwork {
      * One layer: z = x W + b (+ h_prev RW for a recurrent layer), h = f(z). A weight matrix is kept
      * as one array per input unit (row i of W: the nOut weights from input i), and z and h as one
      * array per minibatch row: HotSpot vectorises {@code y[j] += a row[j]} over separate arrays
-     * several times faster than over offsets into one array.
+     * faster than over offsets into one array (measurements: docs/benchmarks.md, "What made each of
+     * them fast", sampling).
      */
     private static final class StepLayer {
         final int in;

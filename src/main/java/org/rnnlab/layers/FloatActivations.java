@@ -13,10 +13,10 @@ import org.nd4j.linalg.api.shape.Shape;
  * tanh and sigmoid, and multiplication by their derivatives, for float arrays, in plain Java loops
  * that HotSpot compiles to vector instructions.
  *
- * <p>Why: ND4J 1.0.0-M2.1 computes tanh one value at a time at about 8 ns a value, plus about 10 us
- * to set up each op; at char-rnn's sizes (a step of 96 x 100 values, 25 steps) that was the largest
- * single cost of a training iteration. These loops take about 0.3 ns a value, and copying a step in
- * and out of native memory costs about as much again.
+ * <p>Why: ND4J 1.0.0-M2.1 computes tanh one value at a time, plus a set-up per op; at char-rnn's sizes
+ * (a step of 96 x 100 values, 25 steps) that was the largest single cost of a training iteration.
+ * These loops, with the copy of a step in and out of native memory, take a small part of that
+ * (measurements: docs/fast-layers.md, "Measured costs behind the layers").
  *
  * <p>tanh(x) is x P(x^2) / Q(x^2) with P and Q of degree 4, whose coefficients were fitted for this
  * class to tanh on [0, 9] by iteratively reweighted least squares on the relative error (about 2e-8

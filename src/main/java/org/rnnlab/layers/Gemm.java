@@ -16,9 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Float matrices laid out as BLAS expects (rows or columns contiguous, each at a fixed stride:
  * a c- or f-ordered array, or a block of its rows) go straight to OpenBLAS's cblas_sgemm, the routine
  * ND4J itself ends in. ND4J's {@code Nd4j.gemm} wraps each call in an op whose context it builds and
- * frees, about 10 to 60 us a call measured here; char-rnn makes 56 products an iteration, 50 of them
- * the small per-step ones (96 x 100 times 100 x 100, about 30 us of arithmetic). Anything else (doubles,
- * other strides) goes to {@code Nd4j.gemm}.
+ * frees, which for a small product costs about as much as its arithmetic; char-rnn makes 56 products
+ * an iteration, 50 of them the small per-step ones, 96 x 100 times 100 x 100 (measurements:
+ * docs/fast-layers.md, "Measured costs behind the layers"). Anything else (doubles, other strides)
+ * goes to {@code Nd4j.gemm}.
  */
 final class Gemm {
     private Gemm() {

@@ -60,8 +60,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>Matrix products go straight to OpenBLAS on native memory (the network's own parameters, read
  * where they lie: DL4J's f-ordered W is a row-major W^T): one matrix-vector product per step and
  * row for the recurrences, one matrix product over all steps for everything else. The elementwise
- * work (tanh, softmax, one-hot look-ups, the updater) runs in Java on heap copies. OpenBLAS's sgemm
- * costs several microseconds even for a single row, its sgemv a fraction of that, hence the split.
+ * work (tanh, softmax, one-hot look-ups, the updater) runs in Java on heap copies. For a single row
+ * OpenBLAS's sgemm costs many times its sgemv, hence the split (measurements: docs/benchmarks.md,
+ * "What made each of them fast", minibatch 1).
  *
  * <p>The network stays the single source of truth: every step reads the parameters, the updater's
  * history and the stored states from the network and writes the new ones back before it returns, so

@@ -23,8 +23,8 @@ import org.rnnlab.report.TrainingProgress;
  * one pass in minibatches, measure, record the curves, show progress, and stop with a clear message
  * if the loss stops being a number.
  *
- * <p>Minibatches go to {@code fit} through DL4J's {@link ListDataSetIterator}: measured here, one
- * {@code fit(DataSet)} call per minibatch was about 10 times slower.
+ * <p>Minibatches go to {@code fit} through DL4J's {@link ListDataSetIterator}: one {@code fit(DataSet)}
+ * call per minibatch was much slower (measurements: docs/tasks.md, "How the tasks are trained").
  */
 public final class EpochTrainer {
 
@@ -91,8 +91,8 @@ public final class EpochTrainer {
      * The minibatches of one epoch: the examples of {@code data} in the given order, cut into runs
      * of {@code batchSize}, each array gathered by one {@code pullRows} (an op per array, instead of a
      * view per example and a concat). The same arrays as DataSet.merge of the examples in that
-     * order. Measured on binary-sum (402 sequences in 13 minibatches): building them from per-example
-     * views and Nd4j.concat was about an eighth of the training thread's time.
+     * order. Building them from per-example views and Nd4j.concat instead was a sizeable share of the
+     * training thread's time (measurements: docs/tasks.md, "How the tasks are trained").
      */
     static List<DataSet> minibatches(DataSet data, int[] order, int batchSize) {
         List<DataSet> batches = new ArrayList<>();

@@ -36,9 +36,10 @@ public final class GradientCheck {
     public static final double DL4J_MIN_ABSOLUTE_ERROR = 1e-8;
 
     /**
-     * Random weights are drawn from [-0.5, 0.5]. Larger ones (measured with [-1, 1]: 2 networks in 200)
-     * can saturate a sigmoid or softmax output into DL4J's loss clipping (outputs clipped at 1e-5 for
-     * binary cross-entropy, 1e-10 for softmax), where DL4J deliberately departs from the exact maths.
+     * Random weights are drawn from [-0.5, 0.5]. Larger ones can saturate a sigmoid or softmax output
+     * into DL4J's loss clipping (outputs clipped at 1e-5 for binary cross-entropy, 1e-10 for softmax),
+     * where DL4J deliberately departs from the exact maths (measurements: docs/gradient-checks.md,
+     * "Gradient checks against a hand-written RNN").
      */
     public static final double WEIGHT_SCALE = 0.5;
 
@@ -117,9 +118,9 @@ public final class GradientCheck {
 
     /**
      * The three checks for a network whose parameters equal the reference's. ND4J's global default
-     * type is DOUBLE meanwhile (and restored after): GradientCheckUtil insists on it, and measured,
-     * LastTimeStep with a mask otherwise loses precision (errors ~1e-8) through arrays it creates in
-     * the default FLOAT.
+     * type is DOUBLE meanwhile (and restored after): GradientCheckUtil insists on it, and LastTimeStep
+     * with a mask otherwise loses precision through arrays it creates in the default FLOAT
+     * (measurements: docs/gradient-checks.md, "Gradient checks against a hand-written RNN").
      */
     public static Report compare(String name, ReferenceRnn reference, MultiLayerNetwork network,
             ReferenceRnn.Batch batch) {
