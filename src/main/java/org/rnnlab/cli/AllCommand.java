@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class AllCommand implements Callable<Integer> {
         ResultsTable table = new ResultsTable();
         List<ReportPage.Section> sections = new ArrayList<>();
         boolean allMet = true;
-        for (Task<?> task : TaskRegistry.all()) {
+        for (Task<?, ?> task : TaskRegistry.all()) {
             try {
                 TaskRunner.Outcome outcome = trainWithDefaults(task, root.context(!noPlots, List.of()));
                 table.add(task.name(), outcome.metrics(), outcome.trainSeconds(), !quick);
@@ -63,7 +64,7 @@ final class AllCommand implements Callable<Integer> {
                     sections);
             root.out.println("Report with every picture: " + page);
         }
-        return allMet || quick ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
+        return allMet || quick ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 
     /** A picture's path as index.html (in the output folder) links it: relative, with '/' separators. */
@@ -72,7 +73,7 @@ final class AllCommand implements Callable<Integer> {
         return StreamSupport.stream(relative.spliterator(), false).map(Path::toString).collect(Collectors.joining("/"));
     }
 
-    private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O> task, TaskContext context)
+    private <O extends Record> TaskRunner.Outcome trainWithDefaults(Task<O, ?> task, TaskContext context)
             throws IOException {
         O options = quick ? task.quickOptions() : task.defaultOptions();
         return TaskRunner.train(task, options, context, outRoot.resolve(task.name()));

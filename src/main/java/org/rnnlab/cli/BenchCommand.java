@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -54,9 +55,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "length of one throughput run (default: ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "0",
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
             description = "the larger char-rnn minibatch to measure beside 1 (default: char-rnn's default)")
     int batch;
+
+    @Option(names = "--batch", paramLabel = "B", hidden = true, description = "the old name of --batch-size")
+    Integer oldBatch;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "training threads for the larger minibatch's several-thread figure (default: as train char-rnn chooses)")
@@ -90,13 +94,16 @@ final class BenchCommand implements Callable<Integer> {
         if (!(recipeSeconds >= 0 && recipeSeconds <= 24 * 3600)) {
             throw new BadInputException("--recipe-seconds must be in 0..86400, got " + recipeSeconds);
         }
-        int defaultBatch = new CharRnnTask().defaultOptions().batch();
+        int defaultBatch = new CharRnnTask().defaultOptions().batchSize();
+        if (oldBatch != null && batch == 0) {
+            batch = oldBatch;
+        }
         int larger = batch == 0 ? defaultBatch : batch;
         if (threads < 0 || threads > 256) {
             throw new BadInputException("--threads must be in 0..256, got " + threads);
         }
         if (larger < 1 || larger > 4096) {
-            throw new BadInputException("--batch must be in 1..4096, got " + batch);
+            throw new BadInputException("--batch-size must be in 1..4096, got " + batch);
         }
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.set("machine", machine());
@@ -148,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
         report.set("measurements", Json.MAPPER.valueToTree(measurements));
         AtomicFile.writeString(out, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         root.out.println("Wrote " + out);
-        return RnnlabCommand.OK;
+        return ExitCodes.OK;
     }
 
     private CharRnnThroughput throughput() throws IOException {
@@ -202,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private ArrayNode tasks() throws IOException {
         ArrayNode rows = Json.MAPPER.createArrayNode();
-        for (Task<?> task : TaskRegistry.all()) {
+        for (Task<?, ?> task : TaskRegistry.all()) {
             TimeToFloor time = trainWithDefaults(task);
             rows.add(Json.MAPPER.valueToTree(time));
             root.out.printf(Locale.ROOT, "task %-16s %6.1f s training, floors %s%s%n", task.name(), time.trainSeconds(),
@@ -213,7 +220,7 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
-    private <O extends Record> TimeToFloor trainWithDefaults(Task<O> task) throws IOException {
+    private <O extends Record> TimeToFloor trainWithDefaults(Task<O, ?> task) throws IOException {
         TaskContext quiet = new TaskContext(root.dataDir, new PrintStream(OutputStream.nullOutputStream()), false);
         O options = task.defaultOptions();
         Training training = task.train(options, quiet);

@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,11 +23,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Task<?> task = saved.task();
+        Task<?, ?> task = saved.task();
         Path file = saved.modelFile();
         TaskMetrics metrics = TaskRunner.evaluate(task, file, root.context());
         root.out.println("Held-out metrics of " + file + ":");
         root.out.print(metrics.format());
-        return metrics.floorsMet() ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
+        return metrics.floorsMet() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 }

@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -33,11 +34,11 @@ final class GradcheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Task<?>> tasks = taskName.equals("all") ? TaskRegistry.all() : List.of(TaskRegistry.require(taskName));
+        List<Task<?, ?>> tasks = taskName.equals("all") ? TaskRegistry.all() : List.of(TaskRegistry.require(taskName));
         root.out.printf("%-16s %-28s %-8s %10s  %-11s %s%n", "task", "comparison", "param", "max error", "tolerance",
                 "verdict");
         boolean passed = true;
-        for (Task<?> task : tasks) {
+        for (Task<?, ?> task : tasks) {
             NetworkUnderCheck check = task.networkUnderCheck();
             GradientCheck.Report report = GradientCheck.run(task.name(), check.configuration(), check.labels(),
                     MINIBATCH, check.steps(), new Random(seed));
@@ -45,6 +46,6 @@ final class GradcheckCommand implements Callable<Integer> {
             passed &= report.passed();
         }
         root.out.println(passed ? "All gradient checks passed." : "A gradient check FAILED.");
-        return passed ? RnnlabCommand.OK : RnnlabCommand.CHECK_FAILED;
+        return passed ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 }

@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.util.concurrent.Callable;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskRegistry;
@@ -15,9 +16,9 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int width = TaskRegistry.all().stream().mapToInt(t -> t.name().length()).max().orElse(0);
-        for (Task<?> task : TaskRegistry.all()) {
+        for (Task<?, ?> task : TaskRegistry.all()) {
             root.out.printf("%-" + width + "s  %s%n", task.name(), task.description());
         }
-        return RnnlabCommand.OK;
+        return ExitCodes.OK;
     }
 }

@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rnnlab.tasks.Task;
@@ -27,9 +28,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Task<?> task = saved.task();
+        Task<?, ?> task = saved.task();
         Path file = saved.modelFile();
         root.out.println(TaskRunner.predict(task, file, input));
-        return RnnlabCommand.OK;
+        return ExitCodes.OK;
     }
 }

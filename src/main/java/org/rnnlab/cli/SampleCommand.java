@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -66,6 +67,6 @@ final class SampleCommand implements Callable<Integer> {
         Vocabulary vocabulary = Vocabulary.fromString(stored.model().state().path("vocabulary").asText());
         root.out.println(CharRnnTask.sample(stored.model().network(), vocabulary, prime, length, sampling,
                 new Random(seed)));
-        return RnnlabCommand.OK;
+        return ExitCodes.OK;
     }
 }

@@ -15,7 +15,7 @@ final class SavedModelOptions {
     @Option(names = "--model", paramLabel = "FILE", description = "the model zip (default: models/TASK/model.zip)")
     Path model;
 
-    Task<?> task() {
+    Task<?, ?> task() {
         return TaskRegistry.require(taskName);
     }
 

@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.ExitCodes;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -50,13 +51,13 @@ final class SummaryCommand implements Callable<Integer> {
         } else {
             throw new BadInputException("summary needs a TASK or --model FILE; tasks: " + TaskRegistry.names());
         }
-        return RnnlabCommand.OK;
+        return ExitCodes.OK;
     }
 
     /** The untrained network of the task's default options. */
-    static <O extends Record> String ofTask(Task<O> task, SummaryStyle style) {
+    static <O extends Record> String ofTask(Task<O, ?> task, SummaryStyle style) {
         O options = task.defaultOptions();
-        MultiLayerNetwork network = new MultiLayerNetwork(task.configuration(options));
+        MultiLayerNetwork network = new MultiLayerNetwork(task.network(options));
         network.init();
         return KerasSummary.render(network, task.sequenceLength(options), style);
     }
@@ -72,7 +73,7 @@ final class SummaryCommand implements Callable<Integer> {
                 style);
     }
 
-    private static <O extends Record> OptionalInt sequenceLength(Task<O> task, ModelInfo info) {
+    private static <O extends Record> OptionalInt sequenceLength(Task<O, ?> task, ModelInfo info) {
         return task.sequenceLength(info.options(task.optionsType()));
     }
 }

@@ -11,6 +11,10 @@ public enum LayerImplementation {
     /** DL4J's own SimpleRnn and RnnOutputLayer. */
     DL4J;
 
+    /** What {@code --implementation} means, for every task's help. */
+    public static final String DESCRIPTION = "FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and"
+            + " RnnOutputLayer (same maths, same zip)";
+
     /** A SimpleRnn builder of this implementation. */
     public SimpleRnn.Builder simpleRnn() {
         return this == FAST ? new FastSimpleRnn.Builder() : new SimpleRnn.Builder();

@@ -2,6 +2,8 @@ package org.rnnlab.nets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.RecordComponent;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.Json;
 
@@ -16,6 +18,29 @@ import org.rnnlab.data.Json;
  */
 public record ModelInfo(String task, int formatVersion, JsonNode options, JsonNode extras) {
 
+    /**
+     * The options with the components of a nested record gathered under its name: zips saved before
+     * the epoch-trained tasks' shared options became one component ({@code training}) hold them flat.
+     */
+    static JsonNode nested(JsonNode options, Class<?> type) {
+        if (!options.isObject() || !type.isRecord()) {
+            return options;
+        }
+        ObjectNode copy = options.deepCopy();
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (component.getType().isRecord() && !copy.has(component.getName())) {
+                ObjectNode inner = copy.putObject(component.getName());
+                for (RecordComponent part : component.getType().getRecordComponents()) {
+                    JsonNode value = copy.remove(part.getName());
+                    if (value != null) {
+                        inner.set(part.getName(), value);
+                    }
+                }
+            }
+        }
+        return copy;
+    }
+
     public static ModelInfo of(String task, Record options) {
         return of(task, options, Json.MAPPER.createObjectNode());
     }
@@ -27,7 +52,7 @@ public record ModelInfo(String task, int formatVersion, JsonNode options, JsonNo
     /** The options as the task's record type, validated by the record's own constructor. */
     public <O extends Record> O options(Class<O> type) {
         try {
-            return Json.MAPPER.treeToValue(options, type);
+            return Json.MAPPER.treeToValue(nested(options, type), type);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof BadInputException ? e.getCause() : e;
             String reason = cause instanceof JsonProcessingException j ? j.getOriginalMessage() : cause.getMessage();

@@ -107,16 +107,6 @@ public final class Dl4jMapping {
         return new ReferenceRnn(recurrent, output, Convention.DL4J);
     }
 
-    /** A reference network with the architecture and the current parameters of {@code network}. */
-    public static ReferenceRnn fromNetwork(MultiLayerNetwork network) {
-        ReferenceRnn reference = architecture(network.getLayerWiseConfigurations());
-        for (Map.Entry<String, double[]> parameter : reference.parameters().entrySet()) {
-            double[] values = flatten(network.getParam(parameter.getKey()));
-            System.arraycopy(values, 0, parameter.getValue(), 0, values.length);
-        }
-        return reference;
-    }
-
     /** Writes the reference's parameters into the network's; a recurrent layer without bias gets a zero one. */
     public static void copyParameters(ReferenceRnn reference, MultiLayerNetwork network) {
         for (Map.Entry<String, double[]> parameter : reference.parameters().entrySet()) {

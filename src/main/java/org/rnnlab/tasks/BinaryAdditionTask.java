@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -36,7 +35,6 @@ import org.rnnlab.BadInputException;
 import org.rnnlab.data.BinaryAdditionData;
 import org.rnnlab.data.BinaryAdditionData.Pair;
 import org.rnnlab.data.DatasetFolder;
-import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
@@ -54,10 +52,10 @@ import org.rnnlab.report.TaskMetrics;
  *
  * <p>The seed has no biases at all. DL4J's layers always have one; {@code --hidden-bias=false} and
  * {@code --output-bias=false} reproduce the seed by initialising it to zero and updating it with a
- * learning rate of zero, so it stays exactly zero. The default trains both: measured, the network
- * then adds every pair an epoch or two sooner and ends at a lower loss. Both meet the floor.
+ * learning rate of zero, so it stays exactly zero. The default trains both, which adds every pair
+ * sooner and ends at a lower loss (docs/tasks.md, "binary-addition"). Both meet the floor.
  */
-public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options> {
+public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, BinaryAdditionTask.Data> {
     static final int BITS = BinaryAdditionData.BITS;
     static final int LIMIT = BinaryAdditionData.OPERAND_LIMIT;
     static final String TRAIN = "train";
@@ -67,65 +65,46 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
         {47, 0}, {1, 10}, {74, 120}, {52, 22}};
     static final int DEMO_WRONG_SUMS = 10;
 
+    /** Runs {@code rnnlab train binary-addition} with these arguments, e.g. {@code --epochs 3}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new BinaryAdditionTask(), args);
+    }
+
     /** Options of {@code rnnlab train binary-addition}. */
     public record Options(
-            @Doc("passes over the training pairs") int epochs,
-            @Doc("seed of the training pairs, the initial weights, the shuffling and the printed examples") long seed,
+            EpochTraining training,
             @Doc("random pairs a, b in 0..127 to train on (drawn with replacement, as the seed draws them)")
             int trainingPairs,
             @Doc("units in the sigmoid SimpleRnn layer") int hidden,
             @Doc("train a bias in the hidden layer (false keeps it at zero, as seed 002 does)") boolean hiddenBias,
             @Doc("train a bias in the output layer (false keeps it at zero, as seed 002 does)") boolean outputBias,
-            @Doc("learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("pairs per minibatch") int batchSize,
             @Doc("print one random addition the seed's way (error, predicted bits, true bits, a + b) every N epochs; 0 never")
-            int printEvery,
-            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation) {
+            int printEvery) {
 
         public Options {
-            implementation = implementation == null ? LayerImplementation.FAST : implementation;
-            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--training-pairs", trainingPairs, 1, 1_000_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
-            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
-            OptionCheck.inRange("--batch-size", batchSize, 1, 1_000_000);
             OptionCheck.inRange("--print-every", printEvery, 0, 100_000);
         }
     }
 
-    @Override
-    public String name() {
-        return "binary-addition";
+    /** The random training pairs and all 128 x 128 pairs, as read back from their CSV files. */
+    public record Data(DataSet train, DataSet allPairs) {
     }
 
-    @Override
-    public String description() {
-        return "seed 002: add two numbers below 128 bit by bit, least significant first (sigmoid SimpleRnn 16)";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        // Measured on 11 seeds: every pair exact by epoch 2 or 3 of 8. Adam at 0.02 took 3 to 5 epochs;
-        // at 0.1 one seed slipped back below 100% in its last epoch.
-        return new Options(8, 42, 4000, 16, true, true, 0.05, 32, 1, null);
-    }
-
-    @Override
-    public Options quickOptions() {
-        Options d = defaultOptions();
-        return new Options(1, d.seed(), d.trainingPairs(), d.hidden(), d.hiddenBias(), d.outputBias(),
-                d.learningRate(), d.batchSize(), d.printEvery(), null);
+    public BinaryAdditionTask() {
+        // Adam at 0.05 adds every pair exactly within 2 or 3 of the 8 epochs (docs/tasks.md, "binary-addition").
+        super("binary-addition", "seed 002: add two numbers below 128 bit by bit, least significant first"
+                + " (sigmoid SimpleRnn 16)",
+                new Options(new EpochTraining(8, 42, 0.05, 32, null), 4000, 16, true, true, 1),
+                BITS, GradientCheck.Labels.EVERY_STEP);
+        quick(withDefault("epochs", 1));
     }
 
     // ---- Data: random training pairs and all 128 x 128 pairs as CSV, read back by DataVec
 
-    Path prepareData(Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         BinaryAdditionData.Recipe recipe = recipe(options);
         boolean generated = DatasetFolder.prepare(dir, recipe, BinaryAdditionData.fileNames(TRAIN, ALL_PAIRS),
@@ -135,13 +114,13 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
                 });
         if (generated) {
             context.out().printf("generated %s (%d random training pairs, seed %d, and all %d pairs)%n", dir,
-                    options.trainingPairs(), options.seed(), LIMIT * LIMIT);
+                    options.trainingPairs(), options.training().seed(), LIMIT * LIMIT);
         }
-        return dir;
+        return new Data(read(dir, TRAIN), read(dir, ALL_PAIRS));
     }
 
     static BinaryAdditionData.Recipe recipe(Options options) {
-        return new BinaryAdditionData.Recipe(options.seed(), options.trainingPairs());
+        return new BinaryAdditionData.Recipe(options.training().seed(), options.trainingPairs());
     }
 
     /** Inputs [n, 2, 8] and sum bits [n, 1, 8], as they are stored. */
@@ -162,20 +141,22 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
 
     // ---- Network: sigmoid SimpleRnn 2 -> 16, sigmoid output per step, binary cross-entropy
 
-    static MultiLayerConfiguration network(Options options) {
-        SimpleRnn.Builder rnn = options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.SIGMOID);
+    @Override
+    public MultiLayerConfiguration network(Options options) {
+        EpochTraining training = options.training();
+        SimpleRnn.Builder rnn = training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.SIGMOID);
         if (!options.hiddenBias()) {
             // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
             rnn.biasInit(0).biasUpdater(new Sgd(0.0));
         }
-        RnnOutputLayer.Builder output = options.implementation().rnnOutput(LossFunction.XENT).nOut(1)
+        RnnOutputLayer.Builder output = training.implementation().rnnOutput(LossFunction.XENT).nOut(1)
                 .activation(Activation.SIGMOID);
         if (!options.outputBias()) {
             output.biasInit(0).biasUpdater(new Sgd(0.0));
         }
         return new NeuralNetConfiguration.Builder()
-                .seed(options.seed())
-                .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
+                .seed(training.seed())
+                .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
                 .layer(rnn.build())
@@ -184,42 +165,25 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
                 .build();
     }
 
-    @Override
-    public NetworkUnderCheck networkUnderCheck() {
-        return new NetworkUnderCheck(network(defaultOptions()), BITS, GradientCheck.Labels.EVERY_STEP);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
-    }
-
-    @Override
-    public OptionalInt sequenceLength(Options options) {
-        return OptionalInt.of(BITS);
-    }
-
     // ---- Training, with the seed's four-line printout every few epochs
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet train = read(dir, TRAIN);
-        DataSet allPairs = read(dir, ALL_PAIRS);
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
-        context.attachListeners(network);
+    public Training train(Options options, Data data, TaskContext context) throws IOException {
+        EpochTraining training = options.training();
+        DataSet train = data.train();
+        DataSet allPairs = data.allPairs();
+        MultiLayerNetwork network = newNetwork(options, context);
         // A live progress bar redraws the line above the cursor (seen under script(1)), which would
         // overwrite the last printed line; so while it runs, the printouts wait until it closes.
         ByteArrayOutputStream held = new ByteArrayOutputStream();
         PrintStream printouts = context.showProgress() ? new PrintStream(held, true, StandardCharsets.UTF_8)
                 : context.out();
         // No normalizer: the inputs are 0/1 bits already, and the labels are what a sigmoid outputs.
-        Training training = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
-                options.batchSize(), options.seed(), options.epochs(),
+        Training trained = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
+                training.batchSize(), training.seed(), training.epochs(),
                 measureAndPrint(train, allPairs, options, printouts), context.showProgress());
         context.out().print(held.toString(StandardCharsets.UTF_8));
-        return training;
+        return trained;
     }
 
     /**
@@ -229,8 +193,9 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
      */
     private static EpochTrainer.EpochMeasure measureAndPrint(DataSet train, DataSet allPairs, Options options,
             PrintStream out) {
+        EpochTraining training = options.training();
         // A stream of its own (seed + 1), so that the printed pairs are not the first training pairs again.
-        Random pick = new Random(options.seed() + 1);
+        Random pick = new Random(training.seed() + 1);
         int[] epoch = {0};
         return model -> {
             epoch[0]++;
@@ -241,7 +206,7 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
             if (options.printEvery() > 0 && epoch[0] % options.printEvery() == 0) {
                 int index = pick.nextInt(LIMIT * LIMIT);
                 Pair pair = new Pair(index / LIMIT, index % LIMIT);
-                out.printf(Locale.ROOT, "after epoch %d of %d:%n%s", epoch[0], options.epochs(),
+                out.printf(Locale.ROOT, "after epoch %d of %d:%n%s", epoch[0], training.epochs(),
                         seedPrintout(pair, sequence(output, index)));
             }
             return values;
@@ -302,9 +267,8 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
     // ---- Evaluation: every one of the 128 x 128 additions
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet allPairs = read(dir, ALL_PAIRS);
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet allPairs = data.allPairs();
         INDArray output = model.output(allPairs.getFeatures());
         INDArray labels = allPairs.getLabels();
 
@@ -336,7 +300,7 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
     // ---- Demo: the additions the seed printed, asked again, and any sum still wrong
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
         PrintStream out = context.out();
         List<Pair> examples = new ArrayList<>();
         for (int[] example : SEED_EXAMPLES) {
@@ -355,10 +319,9 @@ public final class BinaryAdditionTask implements Task<BinaryAdditionTask.Options
                     sum == pair.sum() ? "right" : "WRONG (" + pair.sum() + ")");
         }
 
-        // All pairs again, encoded in memory (the same encoding as the stored files; reading them costs ~1 s).
+        // All pairs again, in the order of the stored file (BinaryAdditionData.allPairs()).
         List<Pair> pairs = BinaryAdditionData.allPairs();
-        double[][] sums = model.output(features(pairs, model.network().params().dataType()))
-                .reshape('c', pairs.size(), BITS).toDoubleMatrix();
+        double[][] sums = model.output(data.allPairs().getFeatures()).reshape('c', pairs.size(), BITS).toDoubleMatrix();
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
             if (BinaryAdditionData.decode(sums[i]) != pairs.get(i).sum()) {

@@ -10,12 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -33,7 +31,6 @@ import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
-import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
@@ -54,75 +51,53 @@ import org.rnnlab.report.TaskMetrics;
  * seed by initialising it to zero and updating it with a learning rate of zero, so it stays exactly zero. The
  * default trains the bias, as most networks do; both variants meet the floors with the other defaults.
  */
-public final class BinarySumTask implements Task<BinarySumTask.Options> {
+public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTask.Data> {
     static final int SEQUENCES = 600;
     static final int BITS = 7;
     static final double VALIDATION_SHARE = 0.33;
     static final int DEMO_SEQUENCES = 15;
 
+    /** Runs {@code rnnlab train binary-sum} with these arguments, e.g. {@code --epochs 50}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new BinarySumTask(), args);
+    }
+
     /** Options of {@code rnnlab train binary-sum}. */
     public record Options(
-            @Doc("passes over the 402 training sequences") int epochs,
-            @Doc("seed of the data, the initial weights and everything else random") long seed,
+            EpochTraining training,
             @Doc("what to predict from the bits: SUM, or LAST (the last bit: seed 000's simpler variant)") Target target,
             @Doc("sizes of the stacked sigmoid SimpleRnn layers, input side first") int[] hidden,
-            @Doc("train a bias in the hidden layers (false keeps it at zero, as seed 000 does)") boolean hiddenBias,
-            @Doc("learning rate of Adam for the first half of the epochs; then a third, then a tenth") double learningRate,
-            @Doc("sequences per minibatch") int batchSize,
-            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation) {
+            @Doc("train a bias in the hidden layers (false keeps it at zero, as seed 000 does)") boolean hiddenBias) {
 
         public Options {
-            implementation = implementation == null ? LayerImplementation.FAST : implementation;
-            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             if (target == null) {
                 throw new BadInputException("--target must be SUM or LAST");
             }
             OptionCheck.sizes("--hidden", hidden, 8, 1024);
             hidden = hidden.clone();
-            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
-            OptionCheck.inRange("--batch-size", batchSize, 1, 100_000);
         }
     }
 
-    @Override
-    public String name() {
-        return "binary-sum";
+    /** The training and validation splits, as read back from their CSV files. */
+    public record Data(DataSet train, DataSet validation) {
     }
 
-    @Override
-    public String description() {
-        return "seed 000: predict the sum of 7 random bits (many-to-one regression, stacked sigmoid SimpleRnn [6,4])";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        // Measured on 11 seeds (1..10 and 42), 300 epochs, batch 32, every one meeting both floors at
-        // the end: with Adam 0.03 both floors were first met at epoch 20 to 54 (seed 42: 54), against
-        // 48 to 99 with 0.01 (seed 42: 99). Final validation MSE, seeds 1..10 and 42, at 0.03:
-        // 0.00028 0.00045 0.00067 0.00022 0.00044 0.00043 0.00061 0.00096 0.00044 0.00027 0.00103;
-        // at 0.01: 0.00145 0.00050 0.00075 0.00071 0.00071 0.00055 0.00138 0.00058 0.00086 0.00061 0.00236
-        // (lower at 0.03 for all but seed 8). Batch 64 at 0.03 needed 29 to 70 epochs for seeds 2..7, so
-        // its cheaper epochs gained nothing. --hidden-bias=false, seed 42: epoch 60, final MSE 0.00117.
-        return new Options(300, 42, Target.SUM, new int[] {6, 4}, true, 0.03, 32, null);
-    }
-
-    @Override
-    public Options quickOptions() {
-        Options d = defaultOptions();
-        return new Options(5, d.seed(), d.target(), d.hidden(), d.hiddenBias(), d.learningRate(), d.batchSize(), null);
+    public BinarySumTask() {
+        // Adam 0.03 meets both floors sooner than 0.01, and batch 64 gained nothing (docs/tasks.md, "binary-sum").
+        super("binary-sum", "seed 000: predict the sum of 7 random bits (many-to-one regression, stacked sigmoid"
+                + " SimpleRnn [6,4])",
+                new Options(new EpochTraining(300, 42, 0.03, 32, null), Target.SUM, new int[] {6, 4}, true),
+                BITS, GradientCheck.Labels.LAST_STEP_MASK);
+        quick(withDefault("epochs", 5));
     }
 
     // ---- Data: 600 seeded sequences as CSV, read back by DataVec with the label at the last step
 
-    Path prepareData(Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
+        EpochTraining training = options.training();
         Path dir = context.dataDir(this);
-        BinarySumData.Recipe recipe = new BinarySumData.Recipe(options.seed(), SEQUENCES, BITS, options.target(),
+        BinarySumData.Recipe recipe = new BinarySumData.Recipe(training.seed(), SEQUENCES, BITS, options.target(),
                 VALIDATION_SHARE);
         boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
             BinarySumData.Splits splits = BinarySumData.generate(recipe);
@@ -133,9 +108,9 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
         });
         if (generated) {
             context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
-                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), options.seed());
+                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());
         }
-        return dir;
+        return new Data(read(dir, "train"), read(dir, "validation"));
     }
 
     /** A whole split: bits [n, 1, 7]; the single label sits at the last step (ALIGN_END adds the label mask). */
@@ -145,55 +120,39 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
 
     // ---- Network: stacked sigmoid SimpleRnn layers, identity output, squared error
 
-    static MultiLayerConfiguration network(Options options) {
+    @Override
+    public MultiLayerConfiguration network(Options options) {
+        EpochTraining training = options.training();
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
-                .seed(options.seed())
-                .updater(Updaters.stepDecayAdam(options.learningRate(), options.epochs()))
+                .seed(training.seed())
+                .updater(Updaters.stepDecayAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list();
         for (int size : options.hidden()) {
-            SimpleRnn.Builder rnn = options.implementation().simpleRnn().nOut(size).activation(Activation.SIGMOID);
+            SimpleRnn.Builder rnn = training.implementation().simpleRnn().nOut(size).activation(Activation.SIGMOID);
             if (!options.hiddenBias()) {
                 // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
                 rnn.biasInit(0).biasUpdater(new Sgd(0.0));
             }
             layers.layer(rnn.build());
         }
-        layers.layer(options.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
+        layers.layer(training.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
         return layers.setInputType(InputType.recurrent(1)).build();
-    }
-
-    @Override
-    public NetworkUnderCheck networkUnderCheck() {
-        return new NetworkUnderCheck(network(defaultOptions()), BITS, GradientCheck.Labels.LAST_STEP_MASK);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
-    }
-
-    @Override
-    public OptionalInt sequenceLength(Options options) {
-        return OptionalInt.of(BITS);
     }
 
     // ---- Training
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet train = read(dir, "train");
-        DataSet validation = read(dir, "validation");
-        // Standardize bits (to -1/+1) and sums (to mean 0, variance 1), fitted on the training split.
-        // Measured: with raw 0/1 bits and 0..7 sums Adam sat on the plateau at the mean for hundreds
-        // of epochs and rarely got every sum right; standardized, the floor falls within ~50 epochs.
+    public Training train(Options options, Data data, TaskContext context) {
+        EpochTraining training = options.training();
+        DataSet train = data.train();
+        DataSet validation = data.validation();
+        // Standardize bits (to -1/+1) and sums (to mean 0, variance 1), fitted on the training split:
+        // on raw 0/1 bits and 0..7 sums Adam sits on the plateau of the mean (docs/tasks.md, "binary-sum").
         NormalizerStandardize normalizer = new NormalizerStandardize();
         normalizer.fitLabel(true);
         normalizer.fit(train);
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
-        context.attachListeners(network);
+        MultiLayerNetwork network = newNetwork(options, context);
         // Both floors' metrics every epoch, so that `rnnlab bench` can tell when the floor was first met.
         // One forward pass over the validation split serves both of its metrics.
         EpochTrainer.EpochMeasure measure = model -> {
@@ -204,16 +163,15 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
             values.put("rounded_exact", roundedExact(predicted, validation.getLabels()));
             return values;
         };
-        return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, options.batchSize(),
-                options.seed(), options.epochs(), measure, context.showProgress());
+        return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, training.batchSize(),
+                training.seed(), training.epochs(), measure, context.showProgress());
     }
 
     // ---- Evaluation: squared error at the last step, and how many rounded predictions are exact
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet validation = read(dir, "validation");
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet validation = data.validation();
         INDArray predicted = model.output(validation.getFeatures());
         RegressionEvaluation mse = EpochTrainer.regression(validation, predicted);
         return new TaskMetrics()
@@ -253,9 +211,8 @@ public final class BinarySumTask implements Task<BinarySumTask.Options> {
     // ---- Demo: the seed's inference printout, 15 held-out sequences and their predictions
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet validation = read(dir, "validation");
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet validation = data.validation();
         double[] predicted = lastStep(model.output(validation.getFeatures()));
         double[] truth = lastStep(validation.getLabels());
         PrintStream out = context.out();

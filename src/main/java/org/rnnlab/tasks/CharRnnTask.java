@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -69,7 +71,7 @@ import org.rnnlab.report.TrainingProgress;
  * on a text as short as kafka.txt the network starts to learn it by heart well before the budget
  * ends, and the held-out loss rises again.
  */
-public final class CharRnnTask implements Task<CharRnnTask.Options> {
+public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Data> {
     static final String KAFKA = "kafka.txt";
     static final String OWN_SOURCES = "rnnlab-sources.txt";
     static final int SAMPLE_LENGTH = 200;
@@ -86,13 +88,21 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
      */
     static final int STREAMS_PER_THREAD = 16;
 
+    /** Runs {@code rnnlab train char-rnn} with these arguments, e.g. {@code --seconds 60}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new CharRnnTask(), args);
+    }
+
     /** Options of {@code rnnlab train char-rnn}. */
     public record Options(
             @Doc("UTF-8 text to learn; empty: DATA_DIR/kafka.txt if present, else rnnlab's own Java sources") String corpus,
-            @Doc("units per tanh SimpleRnn layer") int hidden,
-            @Doc("stacked recurrent layers") int layers,
+            @Doc("units of each stacked tanh SimpleRnn layer, input side first (100,100: two layers of 100)")
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] hidden,
+            @Doc(value = "the old way to stack layers: N layers as wide as --hidden; 0 once built", hidden = true)
+            int layers,
             @Doc("characters per chunk: truncated BPTT length") int seqLength,
-            @Doc("parallel streams through the text (the minibatch)") int batch,
+            @Doc(value = "parallel streams through the text (the minibatch)", aliases = "--batch")
+            @JsonAlias("batch") int batchSize,
             @Doc("the optimizer's learning rate at the start") double learningRate,
             @Doc("the gradient-descent rule") Optimizer optimizer,
             @Doc("the learning rate falls geometrically to this share of its start by the end of the run; 1: constant")
@@ -110,8 +120,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             @Doc("print the smooth loss and a sample every N iterations; 0: never") int sampleEvery,
             @Doc("seed of the weights, the sampling and everything else random") long seed,
             @Doc("continue training this char-rnn model zip (its network, updater state and vocabulary)") String resume,
-            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation,
+            @Doc(LayerImplementation.DESCRIPTION) LayerImplementation implementation,
             @Doc("training threads, each with its share of the streams; 0: one per core, at most one per "
                     + STREAMS_PER_THREAD + " streams (FAST only)") int threads) {
 
@@ -120,10 +129,20 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             resume = resume == null ? "" : resume;
             optimizer = optimizer == null ? Optimizer.ADAM : optimizer;
             implementation = implementation == null ? LayerImplementation.FAST : implementation;
-            OptionCheck.inRange("--hidden", hidden, 1, 4096);
-            OptionCheck.inRange("--layers", layers, 1, 8);
+            OptionCheck.inRange("--layers", layers, 0, 8);
+            if (layers > 0 && hidden != null && hidden.length == 1) { // --layers 2 --hidden 100: [100, 100]
+                int[] repeated = new int[layers];
+                java.util.Arrays.fill(repeated, hidden[0]);
+                hidden = repeated;
+            } else if (layers > 0 && hidden != null && hidden.length != layers) {
+                throw new BadInputException("--layers " + layers + " disagrees with --hidden " + hidden.length
+                        + " sizes; --hidden alone says how many layers");
+            }
+            layers = 0;
+            OptionCheck.sizes("--hidden", hidden, 8, 4096);
+            hidden = hidden.clone();
             OptionCheck.inRange("--seq-length", seqLength, 1, 10_000);
-            OptionCheck.inRange("--batch", batch, 1, 4096);
+            OptionCheck.inRange("--batch-size", batchSize, 1, 4096);
             OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
             OptionCheck.inRange("--final-rate-share", finalRateShare, 1e-6, 1);
             OptionCheck.zeroOrUpTo("--weight-decay", weightDecay, 10);
@@ -142,19 +161,19 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
             if (implementation == LayerImplementation.DL4J) {
                 return 1; // DL4J's own step, as DL4J runs it
             }
-            return Math.min(threads > 0 ? threads : automaticThreads(batch), batch);
+            return Math.min(threads > 0 ? threads : automaticThreads(batchSize), batchSize);
         }
 
         /** The same recipe with another budget: chunks per stream, seconds, held-out scoring and sample interval. */
         public Options withBudget(int iterations, double seconds, double evalEvery, int sampleEvery) {
-            return new Options(corpus, hidden, layers, seqLength, batch, learningRate, optimizer, finalRateShare,
+            return new Options(corpus, hidden, layers, seqLength, batchSize, learningRate, optimizer, finalRateShare,
                     weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume,
                     implementation, threads);
         }
 
         /** The same with another weight decay. */
         public Options withWeightDecay(double decay) {
-            return new Options(corpus, hidden, layers, seqLength, batch, learningRate, optimizer, finalRateShare, decay,
+            return new Options(corpus, hidden, layers, seqLength, batchSize, learningRate, optimizer, finalRateShare, decay,
                     dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume, implementation,
                     threads);
         }
@@ -166,6 +185,11 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                     layerImplementation, 0);
         }
 
+        /** The number of stacked recurrent layers. */
+        public int depth() {
+            return hidden.length;
+        }
+
         /**
          * The learning rate after {@code share} of the run (0 at the start, 1 at the end), before any
          * plateau cuts: lr (final share)^share.
@@ -175,26 +199,17 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         }
     }
 
-    @Override
-    public String name() {
-        return "char-rnn";
+    /** The corpus file (as given or found), and the corpus read from it: its vocabulary, training text and held-out blocks. */
+    public record Data(Path corpusFile, TextCorpus corpus) {
     }
 
-    @Override
-    public String description() {
-        return "seed 002: a character-level language model (tanh SimpleRnn 100, softmax), with sampling";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
+    public CharRnnTask() {
         // Chosen by measurement on kafka.txt in 165 s: docs/char-rnn-recipe.md
-        return new Options("", 100, 1, 25, 96, 0.002, Optimizer.ADAM, 0.1, 0.06, 0, 0, 165, 5, 0, 0, 1000, 42, "",
-                LayerImplementation.FAST, 0);
+        super("char-rnn", "seed 002: a character-level language model (tanh SimpleRnn 100, softmax), with sampling",
+                new Options("", new int[] {100}, 0, 25, 96, 0.002, Optimizer.ADAM, 0.1, 0.06, 0, 0, 165, 5, 0, 0, 1000,
+                        42, "", LayerImplementation.FAST, 0), GradientCheck.Labels.EVERY_STEP);
+        preset("seed", seedOptions());
+        quick(defaultOptions().withBudget(0, 5, 1, defaultOptions().sampleEvery()));
     }
 
     /**
@@ -202,19 +217,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
      * Adagrad at 0.1 throughout, no held-out scoring until the end (min-char-rnn.py's hyperparameters).
      */
     public Options seedOptions() {
-        return new Options("", 100, 1, 25, 1, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 165, 0, 0, 0, 1000, 42, "",
+        return new Options("", new int[] {100}, 0, 25, 1, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 165, 0, 0, 0, 1000, 42, "",
                 LayerImplementation.FAST, 0);
-    }
-
-    @Override
-    public Map<String, Options> presets() {
-        return Map.of("seed", seedOptions());
-    }
-
-    @Override
-    public Options quickOptions() {
-        Options d = defaultOptions();
-        return d.withBudget(0, 5, 1, d.sampleEvery());
     }
 
     // ---- Data: the corpus (read through DataVec), its vocabulary, training text and held-out blocks
@@ -270,11 +274,20 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         return null;
     }
 
-    private static TextCorpus corpus(Path file, Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
+        Path file = corpusFile(options, context);
         TextCorpus corpus = TextCorpus.read(file, options.seqLength() + 1);
         context.out().printf("corpus %s: %d characters, %d distinct%n", file, corpus.text().codePointCount(0,
                 corpus.text().length()), corpus.vocabulary().size());
-        return corpus;
+        return new Data(file, corpus);
+    }
+
+    /** A saved model is evaluated on the corpus it was trained on, which its zip names. */
+    @Override
+    public Data data(Options options, TrainedNetwork model, TaskContext context) throws IOException {
+        Path file = Path.of(model.state().path("corpus").asText());
+        return new Data(file, TextCorpus.read(file, options.seqLength() + 1));
     }
 
     // ---- Network: tanh SimpleRnn layers and a softmax over the vocabulary, truncated BPTT
@@ -294,8 +307,8 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         // weightDecay(), which lists the same decay twice on every layer, so that DL4J applies it twice.
         List<Regularization> decay = options.weightDecay() > 0 ? List.of(new WeightDecay(options.weightDecay(), true))
                 : List.of();
-        for (int l = 0; l < options.layers(); l++) {
-            var rnn = options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH)
+        for (int l = 0; l < options.depth(); l++) {
+            var rnn = options.implementation().simpleRnn().nOut(options.hidden()[l]).activation(Activation.TANH)
                     .regularization(decay);
             layers.layer((l > 0 && options.dropout() > 0 ? rnn.dropOut(keep) : rnn).build());
         }
@@ -318,8 +331,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 GradientCheck.Labels.EVERY_STEP);
     }
 
+    /** The network for kafka.txt's 80 characters: what {@code rnnlab summary char-rnn} shows before any corpus is read. */
     @Override
-    public MultiLayerConfiguration configuration(Options options) {
+    public MultiLayerConfiguration network(Options options) {
         return network(options, KAFKA_CHARACTERS);
     }
 
@@ -331,9 +345,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     // ---- Training: chunk after chunk, the state carried on; the seed's smooth loss and samples
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        Path corpusFile = corpusFile(options, context);
-        TextCorpus corpus = corpus(corpusFile, options, context);
+    public Training train(Options options, Data data, TaskContext context) throws IOException {
+        Path corpusFile = data.corpusFile();
+        TextCorpus corpus = data.corpus();
         PrintStream out = context.out();
         MultiLayerNetwork network;
         double smoothLoss = -Math.log(1.0 / corpus.vocabulary().size()) * options.seqLength();
@@ -359,7 +373,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         }
 
         context.attachListeners(network); // before the trainer, whose solver takes the network's listeners
-        CharChunks chunks = new CharChunks(corpus.training(), corpus.vocabulary().size(), options.batch(),
+        CharChunks chunks = new CharChunks(corpus.training(), corpus.vocabulary().size(), options.batchSize(),
                 options.seqLength());
         List<int[]> heldOut = corpus.heldOutBlocks();
         Map<String, List<Double>> history = new java.util.LinkedHashMap<>();
@@ -393,9 +407,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                     chunk = 0;
                     trainer.resetState();
                 }
-                DataSet data = chunks.chunk(chunk++);
+                DataSet next = chunks.chunk(chunk++);
                 // DL4J's score includes the weight decay's c/2 ||w||^2; the curves show the loss on the text alone
-                double loss = trainer.step(data.getFeatures(), data.getLabels()) - trainer.lastRegularizationScore();
+                double loss = trainer.step(next.getFeatures(), next.getLabels()) - trainer.lastRegularizationScore();
                 if (!Double.isFinite(loss)) {
                     throw new BadInputException("training diverged at iteration " + (done + iterations + 1)
                             + " (loss " + loss + "); try a smaller --learning-rate");
@@ -410,7 +424,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
                 smoothCurve.add(smoothLoss);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 String status = String.format(Locale.ROOT, "smooth loss %.3f per chunk  %.0f chars/s", smoothLoss,
-                        iterations * (double) options.batch() * options.seqLength() / seconds);
+                        iterations * (double) options.batchSize() * options.seqLength() / seconds);
                 if (options.evalEvery() > 0 && seconds - lastScore >= options.evalEvery()) {
                     lastScore = seconds;
                     double score = heldOutLoss(network, heldOut);
@@ -486,7 +500,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
         state.put("smooth_loss", smoothLoss);
         state.put("train_loss_per_char", recent.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)
                 / options.seqLength());
-        state.put("characters_per_second", thisRun * (double) options.batch() * options.seqLength() / seconds);
+        state.put("characters_per_second", thisRun * (double) options.batchSize() * options.seqLength() / seconds);
         state.put("training_threads", threads);
         if (best != null) {
             state.put("best_held_out_loss_per_char", best.loss());
@@ -538,9 +552,9 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     // ---- Evaluation: loss per character on the held-out blocks, each read from a zero state
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path file = Path.of(model.state().path("corpus").asText());
-        TextCorpus corpus = TextCorpus.read(file, options.seqLength() + 1);
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        Path file = data.corpusFile();
+        TextCorpus corpus = data.corpus();
         Vocabulary vocabulary = Vocabulary.fromString(model.state().path("vocabulary").asText());
         if (!vocabulary.equals(corpus.vocabulary())) {
             throw new BadInputException(file + " has changed since the model was trained (its characters differ)");
@@ -587,7 +601,7 @@ public final class CharRnnTask implements Task<CharRnnTask.Options> {
     // ---- Demo and sampling
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) {
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
         Vocabulary vocabulary = Vocabulary.fromString(model.state().path("vocabulary").asText());
         context.out().printf("A %d-character sample (temperature 1):%n----%n%s%n----%n", SAMPLE_LENGTH * 2,
                 sample(model.network(), vocabulary, "", SAMPLE_LENGTH * 2, 1.0, new Random(options.seed())));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import com.fasterxml.jackson.annotation.JsonAlias;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -45,27 +46,43 @@ import org.rnnlab.report.TaskMetrics;
  * forward passes in double precision.
  *
  * <p>The seed draws every weight from [0, 1): with 32 positive inputs every unit then saturates
- * at tanh = 1 (measured: all 6,400 outputs above 0.999), and a comparison of ones with ones proves
+ * at tanh = 1 (docs/tasks.md, "forward-pass"), and a comparison of ones with ones proves
  * little. The default draws from [0, 0.05) instead, where no output saturates;
  * {@code --weight-scale 1} is the seed's own draw. The metrics report the saturated share.
  */
-public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
+public final class ForwardPassTask extends Task<ForwardPassTask.Options, ForwardPassTask.Data> {
     static final String INPUTS = "inputs.csv";
+
+    /** Runs {@code rnnlab train forward-pass} with these arguments, e.g. {@code --weight-scale 1}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new ForwardPassTask(), args);
+    }
 
     /** Options of {@code rnnlab train forward-pass}. */
     public record Options(
             @Doc("seed of the random inputs and weights") long seed,
             @Doc("time steps of the input sequence") int steps,
-            @Doc("input features per step") int inputFeatures,
-            @Doc("units of the tanh recurrent layer (output features)") int outputFeatures,
+            @Doc(value = "input features per step", aliases = "--input-features")
+            @JsonAlias("inputFeatures") int features,
+            @Doc(value = "units of the tanh recurrent layer (its output features)", aliases = "--output-features")
+            @JsonAlias("outputFeatures") int hidden,
             @Doc("weights are drawn from [0, X); 1 is the seed's own draw, which saturates every unit") double weightScale) {
 
         public Options {
             OptionCheck.inRange("--steps", steps, 1, 10_000);
-            OptionCheck.inRange("--input-features", inputFeatures, 1, 4096);
-            OptionCheck.inRange("--output-features", outputFeatures, 1, 4096);
+            OptionCheck.inRange("--features", features, 1, 4096);
+            OptionCheck.inRange("--hidden", hidden, 1, 4096);
             OptionCheck.inRange("--weight-scale", weightScale, 0, 100);
         }
+    }
+
+    /** The seeded random input sequence [1, features, steps], as read back from its CSV file. */
+    public record Data(INDArray inputs) {
+    }
+
+    public ForwardPassTask() {
+        super("forward-pass", "seed 003: one tanh SimpleRnn 32 -> 64 over 100 random steps, DL4J against the"
+                + " reference loop", new Options(42, 100, 32, 64, 0.05), GradientCheck.Labels.EVERY_STEP);
     }
 
     @Override
@@ -73,29 +90,10 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
         return false; // a check: nothing is trained
     }
 
-    @Override
-    public String name() {
-        return "forward-pass";
-    }
-
-    @Override
-    public String description() {
-        return "seed 003: one tanh SimpleRnn 32 -> 64 over 100 random steps, DL4J against the reference loop";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        return new Options(42, 100, 32, 64, 0.05);
-    }
-
     // ---- Data: the seeded random inputs as CSV (one line per feature), read back by DataVec
 
-    Path prepareData(Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         ForwardPassData.Recipe recipe = recipe(options);
         boolean generated = DatasetFolder.prepare(dir, recipe, List.of(INPUTS), into -> MultiSequenceCsv.write(
@@ -103,14 +101,14 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
                 List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))));
         if (generated) {
             context.out().printf("generated %s (%d steps x %d features, seed %d)%n", dir, options.steps(),
-                    options.inputFeatures(), options.seed());
+                    options.features(), options.seed());
         }
-        return dir;
+        return new Data(readInputs(dir));
     }
 
     private static ForwardPassData.Recipe recipe(Options options) {
-        return new ForwardPassData.Recipe(options.seed(), options.steps(), options.inputFeatures(),
-                options.outputFeatures(), options.weightScale());
+        return new ForwardPassData.Recipe(options.seed(), options.steps(), options.features(),
+                options.hidden(), options.weightScale());
     }
 
     /** The inputs as DL4J wants them: [1, inputFeatures, steps], DOUBLE. */
@@ -120,14 +118,15 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
 
     // ---- Network: one tanh SimpleRnn in DOUBLE, and the seed's weights
 
-    static MultiLayerConfiguration network(Options options) {
+    @Override
+    public MultiLayerConfiguration network(Options options) {
         return new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
                 .dataType(DataType.DOUBLE)
                 .list()
-                .layer(new SimpleRnn.Builder().nIn(options.inputFeatures()).nOut(options.outputFeatures())
+                .layer(new SimpleRnn.Builder().nIn(options.features()).nOut(options.hidden())
                         .activation(Activation.TANH).build())
-                .setInputType(InputType.recurrent(options.inputFeatures()))
+                .setInputType(InputType.recurrent(options.features()))
                 .build();
     }
 
@@ -149,16 +148,11 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
         // 6,208 weights times the steps.
         Options d = defaultOptions();
         MultiLayerConfiguration withHead = new NeuralNetConfiguration.Builder().list()
-                .layer(new SimpleRnn.Builder().nOut(d.outputFeatures()).activation(Activation.TANH).build())
+                .layer(new SimpleRnn.Builder().nOut(d.hidden()).activation(Activation.TANH).build())
                 .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.recurrent(d.inputFeatures()))
+                .setInputType(InputType.recurrent(d.features()))
                 .build();
         return new NetworkUnderCheck(withHead, 3, GradientCheck.Labels.EVERY_STEP);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
     }
 
     @Override
@@ -169,11 +163,9 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
     // ---- "Training": no fitting; the network gets the seed's random weights
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        prepareData(options, context);
+    public Training train(Options options, Data data, TaskContext context) {
         long start = System.nanoTime();
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
+        MultiLayerNetwork network = newNetwork(options, context);
         setSeedWeights(network, ForwardPassData.generate(recipe(options)));
         return new Training(TrainedNetwork.withoutNormalizer(network), 0, (System.nanoTime() - start) / 1e9, Map.of());
     }
@@ -195,8 +187,8 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
     }
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        INDArray inputs = readInputs(prepareData(options, context));
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        INDArray inputs = data.inputs();
         INDArray dl4j = model.network().output(inputs); // [1, 64, 100]
         double[][] loop = reference(model.network()).hiddenStates(
                 Dl4jMapping.toArrays(inputs), null)[0]; // [100][64]
@@ -219,8 +211,8 @@ public final class ForwardPassTask implements Task<ForwardPassTask.Options> {
     // ---- Demo: the seed's final output tensor, its shape and a corner of it from both sides
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        INDArray inputs = readInputs(prepareData(options, context));
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        INDArray inputs = data.inputs();
         INDArray dl4j = model.network().output(inputs);
         double[][] loop = reference(model.network()).hiddenStates(
                 Dl4jMapping.toArrays(inputs), null)[0];

@@ -6,12 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -28,7 +26,6 @@ import org.rnnlab.data.IncreasingSumData;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.MultiSequenceCsv;
 import org.rnnlab.data.NumberList;
-import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
@@ -53,7 +50,7 @@ import org.rnnlab.report.TaskMetrics;
  * the 5-unit network miss the floor or scrape past it; see {@link IncreasingSumData}), so the seed's
  * own sequences with rises of 0.5 to 2 lie outside what it learns, and the demo says so.
  */
-public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> {
+public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, IncreasingSumTask.Data> {
     static final int SEQUENCES = 8000;
     static final int MIN_LENGTH = 2;
     static final int MAX_LENGTH = 8;
@@ -80,56 +77,37 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
         {{0, 0}, {1, 2}, {7, 30}},
     };
 
-    /** Options of {@code rnnlab train increasing-sum}. */
-    public record Options(
-            @Doc("passes over the 6400 training sequences") int epochs,
-            @Doc("seed of the data, the initial weights and everything else random") long seed,
-            @Doc("units in the tanh SimpleRnn layer") int hidden,
-            @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("sequences per minibatch") int batchSize,
-            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation) {
+    /** Runs {@code rnnlab train increasing-sum} with these arguments, e.g. {@code --epochs 5}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new IncreasingSumTask(), args);
+    }
 
+    /** Options of {@code rnnlab train increasing-sum}. */
+    public record Options(EpochTraining training, @Doc("units in the tanh SimpleRnn layer") int hidden) {
         public Options {
-            implementation = implementation == null ? LayerImplementation.FAST : implementation;
-            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
-            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
-            OptionCheck.inRange("--batch-size", batchSize, 1, 100_000);
         }
     }
 
-    @Override
-    public String name() {
-        return "increasing-sum";
+    /** The training and test splits, as read back from their CSV files. */
+    public record Data(DataSet train, DataSet test) {
     }
 
-    @Override
-    public String description() {
-        return "seed 004: does x1+x2 rise at every step of 2 to 8 points? (many-to-one, masked, tanh SimpleRnn 5)";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        return new Options(20, 42, 5, 0.08, 128, null);
-    }
-
-    @Override
-    public Options quickOptions() {
-        Options d = defaultOptions();
-        return new Options(3, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null);
+    public IncreasingSumTask() {
+        super("increasing-sum", "seed 004: does x1+x2 rise at every step of 2 to 8 points? (many-to-one, masked,"
+                + " tanh SimpleRnn 5)",
+                new Options(new EpochTraining(20, 42, 0.08, 128, null), 5),
+                GradientCheck.Labels.LAST_OF_VARIABLE_LENGTH); // 2 to 8 points: no fixed length
+        quick(withDefault("epochs", 3));
     }
 
     // ---- Data: 8000 balanced sequences of 2..8 points as CSV, a fifth held out, read back by DataVec
 
-    Path prepareData(Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
+        EpochTraining training = options.training();
         Path dir = context.dataDir(this);
-        IncreasingSumData.Recipe recipe = new IncreasingSumData.Recipe(options.seed(), SEQUENCES, MIN_LENGTH,
+        IncreasingSumData.Recipe recipe = new IncreasingSumData.Recipe(training.seed(), SEQUENCES, MIN_LENGTH,
                 MAX_LENGTH, OFFSET, MIN_RISE, MAX_STEP, SPREAD, TEST_SHARE);
         boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "test"), into -> {
             IncreasingSumData.Splits splits = IncreasingSumData.generate(recipe);
@@ -139,9 +117,9 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
         if (generated) {
             context.out().printf("generated %s (%d training and %d test sequences of %d to %d points, half of them"
                     + " rising, seed %d)%n", dir, SEQUENCES - recipe.testCount(), recipe.testCount(), MIN_LENGTH,
-                    MAX_LENGTH, options.seed());
+                    MAX_LENGTH, training.seed());
         }
-        return dir;
+        return new Data(read(dir, "train"), read(dir, "test"));
     }
 
     /** Points in DataVec's multi-sequence layout (a block per sequence: x1 line, x2 line), labels one per line. */
@@ -162,58 +140,48 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
 
     // ---- Network: one tanh SimpleRnn, a sigmoid output, binary cross-entropy
 
-    static MultiLayerConfiguration network(Options options) {
+    @Override
+    public MultiLayerConfiguration network(Options options) {
+        EpochTraining training = options.training();
         return new NeuralNetConfiguration.Builder()
-                .seed(options.seed())
-                .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
+                .seed(training.seed())
+                .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
-                .layer(options.implementation().rnnOutput(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
+                .layer(training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(training.implementation().rnnOutput(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
                 .setInputType(InputType.recurrent(INPUTS))
                 .build();
     }
 
     @Override
     public NetworkUnderCheck networkUnderCheck() {
+        // The longest sequence: the check masks shorter ones as the data does.
         return new NetworkUnderCheck(network(defaultOptions()), MAX_LENGTH, GradientCheck.Labels.LAST_OF_VARIABLE_LENGTH);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
-    }
-
-    @Override
-    public OptionalInt sequenceLength(Options options) {
-        return OptionalInt.empty(); // 2 to 8 points
     }
 
     // ---- Training
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet train = read(dir, "train");
-        DataSet test = read(dir, "test");
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
-        context.attachListeners(network);
+    public Training train(Options options, Data data, TaskContext context) {
+        EpochTraining training = options.training();
+        DataSet train = data.train();
+        DataSet test = data.test();
+        MultiLayerNetwork network = newNetwork(options, context);
         // Coordinates standardized (fitted on the training points; DL4J leaves the masked padding out),
         // labels left as 0/1.
         NormalizerStandardize normalizer = new NormalizerStandardize();
         normalizer.fit(train);
-        return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, options.batchSize(),
-                options.seed(), options.epochs(), EpochTrainer.lossAndAccuracy(train, test, "test"),
+        return EpochTrainer.train(name(), new TrainedNetwork(network, normalizer), train, training.batchSize(),
+                training.seed(), training.epochs(), EpochTrainer.lossAndAccuracy(train, test, "test"),
                 context.showProgress());
     }
 
     // ---- Evaluation: held-out accuracy at each sequence's last step (DL4J's EvaluationBinary, masked)
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet test = read(dir, "test");
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet test = data.test();
         EvaluationBinary evaluation = EpochTrainer.binary(model, test);
         return new TaskMetrics()
                 .put("test_accuracy", evaluation.accuracy(0))
@@ -227,7 +195,7 @@ public final class IncreasingSumTask implements Task<IncreasingSumTask.Options> 
     // ---- Demo: the seed's own sequences, the rule's label and the network's probability
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) {
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
         PrintStream out = context.out();
         out.println("The seed's sequences: the sums x1+x2, the rule's label and the network's probability of rising:");
         int agree = 0;

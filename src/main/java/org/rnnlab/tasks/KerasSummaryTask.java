@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import com.fasterxml.jackson.annotation.JsonAlias;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -44,20 +45,26 @@ import org.rnnlab.summary.SummaryStyle;
  * formulas and DL4J agreeing layer by layer, and its Keras 2.2 summary is the seed's text byte for
  * byte. The demo prints that summary and where each count comes from.
  */
-public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
+public final class KerasSummaryTask extends Task<KerasSummaryTask.Options, Void> {
     /** The summary printed in seed 003, without the notebook's indentation. */
     static final String SEED_SUMMARY_RESOURCE = "keras-summary-seed003.txt";
+
+    /** Runs {@code rnnlab train keras-summary} with these arguments, e.g. {@code --hidden 20}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new KerasSummaryTask(), args);
+    }
 
     /** Options of {@code rnnlab train keras-summary}; the defaults are the seed's model. */
     public record Options(
             @Doc("seed of the initial weights") long seed,
-            @Doc("units of the SimpleRNN layer, Keras's SimpleRNN(units, ...)") int units,
+            @Doc(value = "units of the SimpleRNN layer, Keras's SimpleRNN(units, ...)", aliases = "--units")
+            @JsonAlias("units") int hidden,
             @Doc("time steps of each input sequence, the T of Keras's input_shape=(T, features)") int steps,
             @Doc("features of each input step") int features,
             @Doc("units of the Dense output layer") int outputs) {
 
         public Options {
-            OptionCheck.inRange("--units", units, 1, 4096);
+            OptionCheck.inRange("--hidden", hidden, 1, 4096);
             OptionCheck.inRange("--steps", steps, 1, 10_000);
             OptionCheck.inRange("--features", features, 1, 4096);
             OptionCheck.inRange("--outputs", outputs, 1, 4096);
@@ -65,8 +72,13 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
 
         /** Whether this is the seed's model, whose summary the seed prints. */
         boolean isSeedModel() {
-            return units == 10 && steps == 3 && features == 1 && outputs == 1;
+            return hidden == 10 && steps == 3 && features == 1 && outputs == 1;
         }
+    }
+
+    public KerasSummaryTask() {
+        super("keras-summary", "seed 003: Keras's SimpleRNN(10, input_shape=(3, 1)) + Dense(1) in DL4J, 131"
+                + " parameters, its Keras summary", new Options(42, 10, 3, 1, 1), GradientCheck.Labels.EVERY_STEP);
     }
 
     @Override
@@ -74,50 +86,20 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
         return false; // a check: nothing is trained
     }
 
-    @Override
-    public String name() {
-        return "keras-summary";
-    }
-
-    @Override
-    public String description() {
-        return "seed 003: Keras's SimpleRNN(10, input_shape=(3, 1)) + Dense(1) in DL4J, 131 parameters, its Keras summary";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        return new Options(42, 10, 3, 1, 1);
-    }
-
     // ---- Network: SimpleRNN as LastTimeStep(SimpleRnn), Dense as OutputLayer
 
-    static MultiLayerConfiguration network(Options options) {
+    @Override
+    public MultiLayerConfiguration network(Options options) {
         return new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
                 .weightInit(WeightInit.XAVIER_UNIFORM) // Keras's glorot_uniform; biases start at zero in both
                 .list()
-                .layer(new LastTimeStep(new SimpleRnn.Builder().nOut(options.units()).activation(Activation.TANH)
+                .layer(new LastTimeStep(new SimpleRnn.Builder().nOut(options.hidden()).activation(Activation.TANH)
                         .build()))
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(options.outputs())
                         .activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(options.features(), options.steps()))
                 .build();
-    }
-
-    @Override
-    public NetworkUnderCheck networkUnderCheck() {
-        return new NetworkUnderCheck(network(defaultOptions()), defaultOptions().steps(),
-                GradientCheck.Labels.EVERY_STEP);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
     }
 
     @Override
@@ -127,11 +109,16 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
 
     // ---- "Training": the network is built with seeded weights and saved, as the seed never fits it
 
+    /** Nothing to read: the check builds its network from the options alone. */
     @Override
-    public Training train(Options options, TaskContext context) {
+    public Void data(Options options, TaskContext context) {
+        return null;
+    }
+
+    @Override
+    public Training train(Options options, Void data, TaskContext context) {
         long start = System.nanoTime();
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
+        MultiLayerNetwork network = newNetwork(options, context);
         return new Training(TrainedNetwork.withoutNormalizer(network), 0, (System.nanoTime() - start) / 1e9, Map.of());
     }
 
@@ -142,7 +129,7 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
     }
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) {
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Void data, TaskContext context) {
         MultiLayerNetwork network = model.network();
         KerasModelView view = view(network, options);
         TaskMetrics metrics = new TaskMetrics()
@@ -173,14 +160,14 @@ public final class KerasSummaryTask implements Task<KerasSummaryTask.Options> {
     // ---- Demo: the model in Keras's words, its summary, and where the 131 come from
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) {
+    public void demo(TrainedNetwork model, Options options, Void data, TaskContext context) {
         PrintStream out = context.out();
         MultiLayerNetwork network = model.network();
         out.printf(Locale.ROOT, "%s Keras model: SimpleRNN(%d, input_shape=(%d, %d)) + Dense(%d)%n",
-                options.isSeedModel() ? "The seed's" : "The", options.units(), options.steps(), options.features(),
+                options.isSeedModel() ? "The seed's" : "The", options.hidden(), options.steps(), options.features(),
                 options.outputs());
         out.printf(Locale.ROOT, "In DL4J: LastTimeStep(SimpleRnn %d -> %d, tanh) + OutputLayer %d -> %d, identity%n",
-                options.features(), options.units(), options.units(), options.outputs());
+                options.features(), options.hidden(), options.hidden(), options.outputs());
         out.println("model.summary(), as Keras 2.2 prints it:");
         out.print(KerasSummary.render(network, sequenceLength(options), SummaryStyle.KERAS_2_2));
         out.println("Where the parameters come from:");

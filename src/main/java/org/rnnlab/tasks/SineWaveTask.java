@@ -13,14 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -29,7 +27,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.Training;
 import org.rnnlab.nets.Updaters;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -54,7 +51,7 @@ import org.rnnlab.report.TaskMetrics;
  * sequence can only guess the sign: its squared error cannot fall much below sin(pi/10)^2 = 0.095,
  * which is why the floors judge steps 2..10 on their own as well as all steps together.
  */
-public final class SineWaveTask implements Task<SineWaveTask.Options> {
+public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.Data> {
     static final int SEQUENCES = 100;
     static final int STEPS = 10;
     static final double NOISE = 0.008;
@@ -63,63 +60,47 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     /** Seed 001 plots its predictions after these epochs. */
     static final int[] SEED_PLOT_EPOCHS = {6, 9};
 
+    /** Runs {@code rnnlab train sine-wave} with these arguments, e.g. {@code --epochs 5}. */
+    public static void main(String[] args) {
+        TrainCommandLine.main(new SineWaveTask(), args);
+    }
+
     /** Options of {@code rnnlab train sine-wave}. */
     public record Options(
-            @Doc("passes over the 80 training sequences") int epochs,
-            @Doc("seed of the noise, the held-out choice, the initial weights and everything else random") long seed,
+            EpochTraining training,
             @Doc("units in the tanh SimpleRnn layer") int hidden,
-            @Doc("initial learning rate of Adam; it falls to a tenth by the last epoch") double learningRate,
-            @Doc("sequences per minibatch") int batchSize,
-            @Doc("FAST: rnnlab's time-major layers; DL4J: DL4J's own SimpleRnn and RnnOutputLayer (same maths, same zip)")
-            LayerImplementation implementation,
             @Doc("epochs after which to draw the held-out predictions over the true curves, as seed 001 does after "
                     + "epochs 6 and 9 (predictions-epoch-N.png); the last epoch is always drawn")
             int[] plotEpochs) {
 
         public Options {
-            implementation = implementation == null ? LayerImplementation.FAST : implementation;
             plotEpochs = plotEpochs == null ? SEED_PLOT_EPOCHS.clone() : plotEpochs.clone();
             for (int epoch : plotEpochs) {
                 OptionCheck.inRange("--plot-epochs", epoch, 1, 100_000);
             }
-            OptionCheck.inRange("--epochs", epochs, 1, 100_000);
             OptionCheck.inRange("--hidden", hidden, 1, 1024);
-            OptionCheck.inRange("--learning-rate", learningRate, 0, 10);
-            OptionCheck.inRange("--batch-size", batchSize, 1, 100_000);
         }
     }
 
-    @Override
-    public String name() {
-        return "sine-wave";
+    /** The training and validation splits, as read back from their CSV files. */
+    public record Data(DataSet train, DataSet validation) {
     }
 
-    @Override
-    public String description() {
-        return "seed 001: predict the next value of a noisy sine half-period at every step (tanh SimpleRnn)";
-    }
-
-    @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public Options defaultOptions() {
-        return new Options(300, 42, 32, 0.01, 8, null, SEED_PLOT_EPOCHS);
-    }
-
-    @Override
-    public Options quickOptions() {
-        Options d = defaultOptions();
-        return new Options(5, d.seed(), d.hidden(), d.learningRate(), d.batchSize(), null, d.plotEpochs());
+    public SineWaveTask() {
+        super("sine-wave", "seed 001: predict the next value of a noisy sine half-period at every step (tanh"
+                + " SimpleRnn)",
+                new Options(new EpochTraining(300, 42, 0.01, 8, null), 32, SEED_PLOT_EPOCHS),
+                STEPS, GradientCheck.Labels.EVERY_STEP);
+        quick(withDefault("epochs", 5));
     }
 
     // ---- Data: 100 seeded half-periods as CSV, a fifth held out, read back by DataVec
 
-    Path prepareData(Options options, TaskContext context) throws IOException {
+    @Override
+    public Data data(Options options, TaskContext context) throws IOException {
+        EpochTraining training = options.training();
         Path dir = context.dataDir(this);
-        SineWaveData.Recipe recipe = new SineWaveData.Recipe(options.seed(), SEQUENCES, STEPS, NOISE, VALIDATION_SHARE);
+        SineWaveData.Recipe recipe = new SineWaveData.Recipe(training.seed(), SEQUENCES, STEPS, NOISE, VALIDATION_SHARE);
         boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
             SineWaveData.Splits splits = SineWaveData.generate(recipe);
             LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("x", STEPS),
@@ -129,9 +110,9 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
         });
         if (generated) {
             context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
-                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), options.seed());
+                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());
         }
-        return dir;
+        return new Data(read(dir, "train"), read(dir, "validation"));
     }
 
     /** A whole split: inputs [n, 1, 10] and next values [n, 1, 10]. */
@@ -141,52 +122,37 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
 
     // ---- Network: one tanh SimpleRnn, identity output at every step, squared error
 
-    static MultiLayerConfiguration network(Options options) {
+    @Override
+    public MultiLayerConfiguration network(Options options) {
+        EpochTraining training = options.training();
         return new NeuralNetConfiguration.Builder()
-                .seed(options.seed())
-                .updater(Updaters.annealedAdam(options.learningRate(), options.epochs()))
+                .seed(training.seed())
+                .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(options.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
-                .layer(options.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .layer(training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(training.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))
                 .build();
-    }
-
-    @Override
-    public NetworkUnderCheck networkUnderCheck() {
-        return new NetworkUnderCheck(network(defaultOptions()), STEPS, GradientCheck.Labels.EVERY_STEP);
-    }
-
-    @Override
-    public MultiLayerConfiguration configuration(Options options) {
-        return network(options);
-    }
-
-    @Override
-    public OptionalInt sequenceLength(Options options) {
-        return OptionalInt.of(STEPS);
     }
 
     // ---- Training
 
     @Override
-    public Training train(Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet train = read(dir, "train");
-        DataSet validation = read(dir, "validation");
-        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
-        network.init();
-        context.attachListeners(network);
+    public Training train(Options options, Data data, TaskContext context) {
+        EpochTraining training = options.training();
+        DataSet train = data.train();
+        DataSet validation = data.validation();
+        MultiLayerNetwork network = newNetwork(options, context);
         // No normalizer: the values already lie in [-1, 1], where tanh works well.
         EpochTrainer.EpochMeasure mse = EpochTrainer.meanSquaredError(train, validation);
         Set<Integer> drawAfter = new TreeSet<>();
-        Arrays.stream(options.plotEpochs()).filter(e -> e <= options.epochs()).forEach(drawAfter::add);
-        drawAfter.add(options.epochs());
+        Arrays.stream(options.plotEpochs()).filter(e -> e <= training.epochs()).forEach(drawAfter::add);
+        drawAfter.add(training.epochs());
         List<Picture> pictures = new ArrayList<>();
         int[] epoch = {0};
-        Training training = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
-                options.batchSize(), options.seed(), options.epochs(), model -> {
+        Training trained = EpochTrainer.train(name(), TrainedNetwork.withoutNormalizer(network), train,
+                training.batchSize(), training.seed(), training.epochs(), model -> {
                     if (drawAfter.contains(++epoch[0]) && context.drawPictures()) {
                         pictures.add(predictionsPicture(model, validation, epoch[0]));
                     }
@@ -196,7 +162,7 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
                             laterStepsMse(validation.getLabels(), model.output(validation.getFeatures())));
                     return values;
                 }, context.showProgress());
-        return training.withPictures(pictures);
+        return trained.withPictures(pictures);
     }
 
     /** Seed 001's picture: the first held-out sequences' true next values, and the network's, after an epoch. */
@@ -215,9 +181,8 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     // ---- Evaluation: held-out squared error over all steps, the first step, and steps 2..10
 
     @Override
-    public TaskMetrics evaluate(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet validation = read(dir, "validation");
+    public TaskMetrics evaluate(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet validation = data.validation();
         INDArray predicted = model.output(validation.getFeatures());
         INDArray labels = validation.getLabels();
         long n = labels.size(0);
@@ -255,9 +220,8 @@ public final class SineWaveTask implements Task<SineWaveTask.Options> {
     // ---- Demo: held-out predictions beside the truth
 
     @Override
-    public void demo(TrainedNetwork model, Options options, TaskContext context) throws IOException {
-        Path dir = prepareData(options, context);
-        DataSet validation = read(dir, "validation");
+    public void demo(TrainedNetwork model, Options options, Data data, TaskContext context) {
+        DataSet validation = data.validation();
         INDArray predicted = model.output(validation.getFeatures());
         PrintStream out = context.out();
         out.println("Held-out sequences: the input at each step, the true next value and the prediction:");

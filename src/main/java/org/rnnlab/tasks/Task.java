@@ -1,99 +1,207 @@
 package org.rnnlab.tasks;
 
 import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
 import org.rnnlab.plots.Picture;
+import org.rnnlab.reference.GradientCheck;
 import org.rnnlab.report.TaskMetrics;
 
 /**
  * One tutorial turned into a trainable, evaluable, saveable DL4J task.
  *
- * <p>An implementation reads top to bottom like the tutorial it comes from: its data, its
- * network, its training, its evaluation, its demo. The surrounding machinery (saving the zip
- * and metrics.json, progress, the command line) lives in {@link TaskRunner} and the cli package.
+ * <p>A subclass reads top to bottom like the tutorial it comes from: its data, its network, its
+ * training, its evaluation, its demo, and a {@code main} that runs it as {@code rnnlab train}
+ * would. What every task shares lives here and in {@link TaskRunner}: the name, description,
+ * defaults and presets given to the constructor; reading the data once per run and handing it to
+ * each phase; saving the zip and metrics.json; the command line ({@link TrainCommandLine}).
  *
  * @param <O> the task's options: a record with validated defaults, one command-line option per component
+ * @param <D> the task's data, read or generated once per run (Void for a task that needs none)
  */
-public interface Task<O extends Record> {
-
-    /** The name used on the command line and for the data and model folders, e.g. {@code binary-sum}. */
-    String name();
+public abstract class Task<O extends Record, D> {
+    private final String name;
+    private final String description;
+    private final O defaults;
+    private final OptionalInt steps;
+    private final GradientCheck.Labels labels;
+    private final Map<String, O> presets = new LinkedHashMap<>();
+    private O quick;
 
     /**
-     * Whether the task trains a network. Seed 003's forward-pass and keras-summary are checks: they
-     * build a network and compare it with the reference or with Keras, and their runs say so.
+     * @param name        the name used on the command line and for the data and model folders, e.g. {@code binary-sum}
+     * @param description one line for {@code rnnlab list}
+     * @param defaults    the options that meet the task's quality floors
+     * @param labels      how the labels sit in time (every step, the last one, variable lengths), for gradient checks
+     *                    (a task whose sequence lengths vary, or follow its options, says so in {@link #sequenceLength})
      */
-    default boolean trains() {
-        return true;
+    protected Task(String name, String description, O defaults, GradientCheck.Labels labels) {
+        this(name, description, defaults, OptionalInt.empty(), labels);
     }
 
-    /** One line for {@code rnnlab list}. */
-    String description();
+    /** A task all of whose sequences have {@code steps} time steps. */
+    protected Task(String name, String description, O defaults, int steps, GradientCheck.Labels labels) {
+        this(name, description, defaults, OptionalInt.of(steps), labels);
+    }
 
-    Class<O> optionsType();
+    private Task(String name, String description, O defaults, OptionalInt steps, GradientCheck.Labels labels) {
+        this.name = name;
+        this.description = description;
+        this.defaults = defaults;
+        this.steps = steps;
+        this.labels = labels;
+    }
+
+    /**
+     * Adds a named alternative to the defaults, picked with {@code train TASK --preset NAME}; options
+     * typed beside it still override it.
+     */
+    protected final void preset(String presetName, O options) {
+        presets.put(presetName, options);
+    }
+
+    /** Sets the much shorter run {@code rnnlab all --quick} trains: every step exercised, no floor promised. */
+    protected final void quick(O options) {
+        quick = options;
+    }
+
+    /** The defaults with one component changed, e.g. {@code withDefault("epochs", 5)}; the record validates it. */
+    protected final O withDefault(String component, Object value) {
+        return RecordOptions.with(defaults, component, value);
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final String description() {
+        return description;
+    }
+
+    @SuppressWarnings("unchecked")
+    public final Class<O> optionsType() {
+        return (Class<O>) defaults.getClass();
+    }
 
     /** The defaults that meet the task's quality floors. */
-    O defaultOptions();
+    public final O defaultOptions() {
+        return defaults;
+    }
+
+    /** The named presets, in the order they were added. */
+    public final Map<String, O> presets() {
+        return Collections.unmodifiableMap(presets);
+    }
 
     /**
      * A much shorter run for {@code rnnlab all --quick}: it exercises everything but need not meet the
      * floors. A task that trains nothing has nothing to shorten and runs its defaults.
      */
-    default O quickOptions() {
-        return defaultOptions();
+    public final O quickOptions() {
+        return quick != null ? quick : defaults;
     }
 
     /**
-     * Named alternatives to the defaults, picked with {@code train TASK --preset NAME}; options typed
-     * beside it still override it. Char-rnn's {@code seed} is the seed tutorial's own recipe.
+     * Whether the task trains a network. Seed 003's forward-pass and keras-summary are checks: they
+     * build a network and compare it with the reference or with Keras, and their runs say so.
      */
-    default java.util.Map<String, O> presets() {
-        return java.util.Map.of();
+    public boolean trains() {
+        return true;
     }
 
-    /** The network its default options build and the shape of its data, for gradient checks. */
-    NetworkUnderCheck networkUnderCheck();
-
     /**
-     * The network these options build, untrained and without reading any data: what
-     * {@code rnnlab summary TASK} shows. A size that only the data decides (char-rnn's vocabulary)
-     * takes the value of the seed's own data.
+     * The network these options build, untrained and without reading any data: what training fits
+     * and {@code rnnlab summary TASK} shows. A size that only the data decides (char-rnn's
+     * vocabulary) takes the value of the seed's own data.
      */
-    MultiLayerConfiguration configuration(O options);
+    public abstract MultiLayerConfiguration network(O options);
 
     /**
      * The number of time steps every sequence of the task's data has, as a Keras model built with
      * {@code input_shape=(steps, features)} would know it; empty where lengths vary. Summaries show
      * it as T in {@code (None, T, units)}, and None where it is empty. The DL4J networks themselves
-     * take any length.
+     * take any length. By default the steps given to the constructor, if any.
      */
-    OptionalInt sequenceLength(O options);
+    public OptionalInt sequenceLength(O options) {
+        return steps;
+    }
 
-    /** Generate or read the data, build the network and train it. */
-    Training train(O options, TaskContext context) throws IOException;
+    /**
+     * The network the default options build and the shape of its data, for gradient checks. A task
+     * whose sequences vary in length, or whose network needs changing to be checked, overrides it.
+     */
+    public NetworkUnderCheck networkUnderCheck() {
+        return new NetworkUnderCheck(network(defaults), sequenceLength(defaults).orElseThrow(), labels);
+    }
+
+    /** The untrained network of these options, initialised, with the context's DL4J listeners attached. */
+    protected final MultiLayerNetwork newNetwork(O options, TaskContext context) {
+        MultiLayerNetwork network = new MultiLayerNetwork(network(options));
+        network.init();
+        context.attachListeners(network);
+        return network;
+    }
+
+    /** Generates the task's data where it is missing or stale, and reads it: once per run. */
+    public abstract D data(O options, TaskContext context) throws IOException;
+
+    /**
+     * The data to evaluate a saved model on: by default that of its stored options; a task whose
+     * model records its data itself (char-rnn's corpus file) overrides it.
+     */
+    public D data(O options, TrainedNetwork model, TaskContext context) throws IOException {
+        return data(options, context);
+    }
+
+    /** Builds the network and trains it on {@code data}. */
+    public abstract Training train(O options, D data, TaskContext context) throws IOException;
 
     /** Held-out metrics and the task's quality floors; the same numbers after training and after loading the zip. */
-    TaskMetrics evaluate(TrainedNetwork model, O options, TaskContext context) throws IOException;
+    public abstract TaskMetrics evaluate(TrainedNetwork model, O options, D data, TaskContext context)
+            throws IOException;
+
+    /** The tutorial's own printout of the trained network at work. */
+    public abstract void demo(TrainedNetwork model, O options, D data, TaskContext context) throws IOException;
 
     /**
      * Charts of the trained network itself (binary-sum's weight heat maps, say), written beside the
      * model unless {@code --no-plots}; the loss curves and whatever the training loop drew come on top.
      */
-    default List<Picture> pictures(TrainedNetwork model, O options) {
+    public List<Picture> pictures(TrainedNetwork model, O options) {
         return List.of();
     }
-
-    /** The tutorial's own printout of the trained network at work. */
-    void demo(TrainedNetwork model, O options, TaskContext context) throws IOException;
 
     /**
      * One prediction from text typed on the command line.
      *
      * @throws org.rnnlab.BadInputException when the input cannot be used, saying what would be accepted
      */
-    String predict(TrainedNetwork model, O options, String input);
+    public abstract String predict(TrainedNetwork model, O options, String input);
+
+    /** Reads the data and trains: for callers (benchmarks, tests) that run one phase on its own. */
+    public final Training train(O options, TaskContext context) throws IOException {
+        return train(options, data(options, context), context);
+    }
+
+    /** Reads the data and evaluates {@code model} on it. */
+    public final TaskMetrics evaluate(TrainedNetwork model, O options, TaskContext context) throws IOException {
+        return evaluate(model, options, data(options, context), context);
+    }
+
+    /** Reads the data and shows the demo. */
+    public final void demo(TrainedNetwork model, O options, TaskContext context) throws IOException {
+        demo(model, options, data(options, context), context);
+    }
+
+    @Override
+    public String toString() {
+        return name; // parameterised tests and messages show the task by its name
+    }
 }

@@ -55,7 +55,7 @@ public record TaskContext(Path dataRoot, PrintStream out, boolean showProgress, 
     }
 
     /** The data folder of one task: {@code dataRoot/TASK}. */
-    public Path dataDir(Task<?> task) {
+    public Path dataDir(Task<?, ?> task) {
         return dataRoot.resolve(task.name());
     }
 

@@ -52,16 +52,26 @@ public final class TaskRunner {
         return Path.of("models", task);
     }
 
-    public static <O extends Record> Outcome train(Task<O> task, O options, TaskContext context, Path outDir)
+    /**
+     * One run: the data read once and handed to training, evaluation and the demo; the model saved
+     * with its metrics and charts.
+     */
+    public static <O extends Record> Outcome train(Task<O, ?> task, O options, TaskContext context, Path outDir)
+            throws IOException {
+        return trainOn(task, options, context, outDir);
+    }
+
+    private static <O extends Record, D> Outcome trainOn(Task<O, D> task, O options, TaskContext context, Path outDir)
             throws IOException {
         Nd4jThreads.configure(); // before the task's first op, whether started by the script, the jar or a main
         PrintStream out = context.out();
         out.println("== " + task.name() + ": " + task.description());
+        D data = task.data(options, context);
         Path checkpoint = outDir.resolve(CHECKPOINT);
-        Training training = task.train(options, context.withCheckpoint(
+        Training training = task.train(options, data, context.withCheckpoint(
                 best -> ModelStore.save(checkpoint, best, ModelInfo.of(task.name(), options, best.state()))));
         printHistory(out, training.unit(), training.history());
-        TaskMetrics metrics = task.evaluate(training.model(), options, context);
+        TaskMetrics metrics = task.evaluate(training.model(), options, data, context);
 
         Path model = outDir.resolve("model.zip");
         ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options, training.model().state()));
@@ -72,7 +82,7 @@ public final class TaskRunner {
         List<WrittenPicture> pictures = context.drawPictures() ? drawPictures(task, options, training, outDir, out)
                 : List.of();
 
-        task.demo(training.model(), options, context);
+        task.demo(training.model(), options, data, context);
         out.printf(Locale.ROOT, task.trains() ? "Trained in %.1f s. Held-out metrics:%n"
                 : "Checked in %.1f s (a check: nothing is trained). Results:%n", training.seconds());
         out.print(metrics.format());
@@ -84,7 +94,7 @@ public final class TaskRunner {
     }
 
     /** Every chart of one run: its curves, what the training loop drew, and the task's charts of the trained network. */
-    static <O extends Record> List<Picture> pictures(Task<O> task, O options, Training training) {
+    static <O extends Record> List<Picture> pictures(Task<O, ?> task, O options, Training training) {
         List<Picture> pictures = new ArrayList<>(TrainingCharts.of(task.name(), training.unit(), training.history()));
         pictures.addAll(training.pictures());
         pictures.addAll(task.pictures(training.model(), options));
@@ -96,7 +106,7 @@ public final class TaskRunner {
      * minimal JRE, a full disk) is reported in one line and never fails the run: the model and
      * metrics.json are already saved.
      */
-    private static <O extends Record> List<WrittenPicture> drawPictures(Task<O> task, O options, Training training,
+    private static <O extends Record> List<WrittenPicture> drawPictures(Task<O, ?> task, O options, Training training,
             Path outDir, PrintStream out) {
         List<WrittenPicture> written = new ArrayList<>();
         try {
@@ -114,18 +124,23 @@ public final class TaskRunner {
     }
 
     /** Loads a model of this task and evaluates it as training did. */
-    public static <O extends Record> TaskMetrics evaluate(Task<O> task, Path modelFile, TaskContext context)
+    public static <O extends Record> TaskMetrics evaluate(Task<O, ?> task, Path modelFile, TaskContext context)
             throws IOException {
-        ModelStore.StoredModel model = load(task, modelFile);
-        return task.evaluate(model.model(), model.info().options(task.optionsType()), context);
+        return evaluateOn(task, load(task, modelFile), context);
     }
 
-    public static <O extends Record> String predict(Task<O> task, Path modelFile, String input) {
+    private static <O extends Record, D> TaskMetrics evaluateOn(Task<O, D> task, ModelStore.StoredModel stored,
+            TaskContext context) throws IOException {
+        O options = stored.info().options(task.optionsType());
+        return task.evaluate(stored.model(), options, task.data(options, stored.model(), context), context);
+    }
+
+    public static <O extends Record> String predict(Task<O, ?> task, Path modelFile, String input) {
         ModelStore.StoredModel model = load(task, modelFile);
         return task.predict(model.model(), model.info().options(task.optionsType()), input);
     }
 
-    private static ModelStore.StoredModel load(Task<?> task, Path modelFile) {
+    private static ModelStore.StoredModel load(Task<?, ?> task, Path modelFile) {
         String stored = ModelStore.readInfo(modelFile).task();
         if (!task.name().equals(stored)) {
             throw new BadInputException(modelFile + " holds a " + stored + " model, not " + task.name());

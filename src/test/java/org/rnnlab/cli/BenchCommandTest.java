@@ -21,7 +21,7 @@ class BenchCommandTest {
     void aShortBenchWritesEveryFigure() throws IOException {
         Path out = dir.resolve("bench.json");
         CommandLineRun run = CommandLineRun.run("--data-dir", dir.resolve("no-data").toString(), "bench",
-                "--repeats", "1", "--seconds", "0.2", "--batch", "4", "--threads", "2", "--memory-seconds", "0", "--skip-tasks",
+                "--repeats", "1", "--seconds", "0.2", "--batch-size", "4", "--threads", "2", "--memory-seconds", "0", "--skip-tasks",
                 "--recipe-seconds", "2", "--out", out.toString());
         assertEquals(0, run.code(), run.err() + run.out());
         assertTrue(run.out().contains("random, 80 symbols"), run.out());

@@ -68,13 +68,13 @@ class CommandLineTest {
         }
         // The @Doc text and the defaults of the options record (read from the task, which owns them).
         BinarySumTask.Options defaults = new BinarySumTask().defaultOptions();
-        assertTrue(help.contains("passes over the 402 training sequences (default: " + defaults.epochs() + ")"), help);
-        assertTrue(help.contains("(default: " + defaults.seed() + ")"), help);
+        assertTrue(help.contains("passes over the training data (default: " + defaults.training().epochs() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.training().seed() + ")"), help);
         assertTrue(help.contains("(default: " + defaults.target() + ")"), help);
         assertTrue(help.contains("(default: " + defaults.hidden()[0] + "," + defaults.hidden()[1] + ")"), help);
         assertTrue(help.contains("(default: " + defaults.hiddenBias() + ")"), help);
-        assertTrue(help.contains("(default: " + defaults.learningRate() + ")"), help);
-        assertTrue(help.contains("(default: " + defaults.batchSize() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.training().learningRate() + ")"), help);
+        assertTrue(help.contains("(default: " + defaults.training().batchSize() + ")"), help);
         // Parameter labels: booleans take an explicit value, enums list their constants, arrays are lists.
         assertTrue(help.contains("--hidden-bias=true|false"), help);
         assertTrue(help.contains("--target=SUM|LAST"), help);
@@ -184,8 +184,6 @@ class CommandLineTest {
         assertTrue(task.contains("unknown task 'binary-sun'; did you mean binary-sum?"), task);
         String command = run("evalute").oneLineError();
         assertTrue(command.contains("did you mean evaluate?"), command);
-        assertEquals(3, RnnlabCommand.editDistance("kitten", "sitting"));
-        assertEquals(null, RnnlabCommand.nearest("--xyz", List.of("--epochs", "--seed")));
     }
 
     @Test

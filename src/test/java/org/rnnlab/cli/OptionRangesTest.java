@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.rnnlab.tasks.RecordOptions;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskRegistry;
 
@@ -20,8 +21,8 @@ class OptionRangesTest {
 
     static Stream<Arguments> badValues() {
         List<Arguments> cases = new ArrayList<>();
-        for (Task<?> task : TaskRegistry.all()) {
-            for (RecordComponent component : task.optionsType().getRecordComponents()) {
+        for (Task<?, ?> task : TaskRegistry.all()) {
+            for (RecordComponent component : flattened(task.optionsType())) {
                 String option = "--" + RecordOptions.optionName(component).replaceFirst("^--", "");
                 Class<?> type = component.getType();
                 if (component.getName().equals("seed")) {
@@ -38,6 +39,19 @@ class OptionRangesTest {
             }
         }
         return cases.stream();
+    }
+
+    /** The components that become options: those of a nested record (EpochTraining) in its place. */
+    static List<RecordComponent> flattened(Class<?> type) {
+        List<RecordComponent> components = new ArrayList<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (component.getType().isRecord()) {
+                components.addAll(flattened(component.getType()));
+            } else {
+                components.add(component);
+            }
+        }
+        return components;
     }
 
     @ParameterizedTest(name = "train {0} {1} {2}")

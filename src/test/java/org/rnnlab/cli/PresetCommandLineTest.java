@@ -34,7 +34,7 @@ class PresetCommandLineTest {
         CharRnnTask.Options saved = ModelStore.readInfo(out.resolve("model.zip")).options(CharRnnTask.Options.class);
         CharRnnTask.Options seed = new CharRnnTask().seedOptions();
         assertEquals(Optimizer.ADAGRAD, saved.optimizer(), "from the preset");
-        assertEquals(seed.batch(), saved.batch(), "from the preset");
+        assertEquals(seed.batchSize(), saved.batchSize(), "from the preset");
         assertEquals(seed.learningRate(), saved.learningRate(), "from the preset");
         assertEquals(20, saved.iterations(), "typed");
         assertEquals(corpus.toString(), saved.corpus(), "typed");

@@ -44,7 +44,7 @@ class SummaryCommandLineTest {
 
     @Test
     void everyTaskInEveryStyle() {
-        for (Task<?> task : TaskRegistry.all()) {
+        for (Task<?, ?> task : TaskRegistry.all()) {
             for (SummaryStyle style : SummaryStyle.values()) {
                 CommandLineRun run = run("summary", task.name(), "--style", style.label());
                 assertEquals(0, run.code(), task.name() + " " + style + ": " + run.err());

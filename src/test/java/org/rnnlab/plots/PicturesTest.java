@@ -24,6 +24,7 @@ import org.knowm.xchart.XYChart;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.tasks.EpochTraining;
 import org.rnnlab.tasks.BinarySumTask;
 import org.rnnlab.nets.Optimizer;
 import org.rnnlab.tasks.CharRnnTask;
@@ -50,8 +51,7 @@ class PicturesTest {
     @Test
     void binarySumHeatMapsShowTheSavedWeights() throws IOException {
         BinarySumTask task = new BinarySumTask();
-        BinarySumTask.Options options = new BinarySumTask.Options(3, 7, Target.SUM, new int[] {6, 4}, true, 0.01, 32,
-                null);
+        BinarySumTask.Options options = new BinarySumTask.Options(new EpochTraining(3, 7, 0.01, 32, null), Target.SUM, new int[] {6, 4}, true);
         Path out = dir.resolve("binary-sum");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
 
@@ -91,8 +91,7 @@ class PicturesTest {
     void sineWaveDrawsHeldOutPredictionsAfterTheChosenEpochsAndTheLast() throws IOException {
         SineWaveTask task = new SineWaveTask();
         SineWaveTask.Options d = task.defaultOptions();
-        SineWaveTask.Options options = new SineWaveTask.Options(10, d.seed(), d.hidden(), d.learningRate(),
-                d.batchSize(), null, new int[] {9, 6, 40});
+        SineWaveTask.Options options = new SineWaveTask.Options(new EpochTraining(10, d.training().seed(), d.training().learningRate(), d.training().batchSize(), null), d.hidden(), new int[] {9, 6, 40});
         Path out = dir.resolve("sine-wave");
         TaskRunner.train(task, options, context(true), out);
         assertEquals(List.of("loss.png", "predictions-epoch-10.png", "predictions-epoch-6.png",
@@ -107,7 +106,7 @@ class PicturesTest {
         Path corpus = Files.writeString(dir.resolve("text.txt"),
                 String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
-        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 40, 600, 0, 0, 0, 0, 3, "",
+        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), new int[] {16}, 1, 16, 4, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 40, 600, 0, 0, 0, 0, 3, "",
                 null, 0);
         Path out = dir.resolve("char-rnn");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
@@ -123,7 +122,7 @@ class PicturesTest {
                 String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
         // scored after every iteration
-        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), 16, 1, 16, 4, 0.01, Optimizer.ADAM, 1, 0, 0, 30,
+        CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), new int[] {16}, 1, 16, 4, 0.01, Optimizer.ADAM, 1, 0, 0, 30,
                 600, 1e-9, 0, 0, 0, 3, "", null, 0);
         Path out = dir.resolve("char-rnn");
         TaskRunner.train(task, options, context(true), out);
@@ -137,8 +136,7 @@ class PicturesTest {
         SineWaveTask task = new SineWaveTask();
         SineWaveTask.Options d = task.defaultOptions();
         Path out = dir.resolve("quiet");
-        TaskRunner.Outcome outcome = TaskRunner.train(task, new SineWaveTask.Options(7, d.seed(), d.hidden(),
-                d.learningRate(), d.batchSize(), null, null), context(false), out);
+        TaskRunner.Outcome outcome = TaskRunner.train(task, new SineWaveTask.Options(new EpochTraining(7, d.training().seed(), d.training().learningRate(), d.training().batchSize(), null), d.hidden(), null), context(false), out);
         assertEquals(List.of(), outcome.pictures());
         assertEquals(List.of(), pngs(out));
         assertTrue(Files.exists(out.resolve("model.zip")));

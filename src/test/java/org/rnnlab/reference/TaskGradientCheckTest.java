@@ -17,13 +17,13 @@ import org.rnnlab.tasks.TaskRegistry;
 /** Every registered task's network passes all three checks; tasks added later are covered as they register. */
 class TaskGradientCheckTest {
 
-    static Stream<Task<?>> tasks() {
+    static Stream<Task<?, ?>> tasks() {
         return TaskRegistry.all().stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tasks")
-    void referenceDl4jAndFiniteDifferencesAgree(Task<?> task) {
+    void referenceDl4jAndFiniteDifferencesAgree(Task<?, ?> task) {
         NetworkUnderCheck check = task.networkUnderCheck();
         // One minibatch of 2 per task (the random architectures cover minibatches 1 to 4): forward-pass's
         // 6,273 parameters make every extra run of GradientCheckUtil cost seconds.

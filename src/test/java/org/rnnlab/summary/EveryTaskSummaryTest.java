@@ -29,16 +29,16 @@ class EveryTaskSummaryTest {
     private record Built(MultiLayerNetwork network, OptionalInt steps) {
     }
 
-    private static <O extends Record> Built build(Task<O> task) {
+    private static <O extends Record> Built build(Task<O, ?> task) {
         O options = task.defaultOptions();
-        MultiLayerNetwork network = new MultiLayerNetwork(task.configuration(options));
+        MultiLayerNetwork network = new MultiLayerNetwork(task.network(options));
         network.init();
         return new Built(network, task.sequenceLength(options));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("tasksAndStyles")
-    void printsAndCountsAsKerasWould(Task<?> task, SummaryStyle style) {
+    void printsAndCountsAsKerasWould(Task<?, ?> task, SummaryStyle style) {
         Built built = build(task);
         MultiLayerNetwork network = built.network();
         String text = KerasSummary.render(network, built.steps(), style);

@@ -48,12 +48,12 @@ class BinaryAdditionTaskTest {
 
     /** A short run on few pairs, for tests about the machinery rather than the result. */
     private static BinaryAdditionTask.Options small(int epochs, boolean hiddenBias, boolean outputBias, int printEvery) {
-        return new BinaryAdditionTask.Options(epochs, 3, 200, 16, hiddenBias, outputBias, 0.05, 32, printEvery, null);
+        return new BinaryAdditionTask.Options(new EpochTraining(epochs, 3, 0.05, 32, null), 200, 16, hiddenBias, outputBias, printEvery);
     }
 
     @Test
     void theNetworkIsTheSeeds2To16To1() {
-        MultiLayerNetwork network = new MultiLayerNetwork(BinaryAdditionTask.network(TASK.defaultOptions()));
+        MultiLayerNetwork network = new MultiLayerNetwork(TASK.network(TASK.defaultOptions()));
         network.init();
         // The seed's synapse_0 [2, 16], synapse_h [16, 16] and synapse_1 [16, 1], plus DL4J's biases 16 and 1.
         assertEquals(2 * 16 + 16 * 16 + 16, network.getLayer(0).numParams());
@@ -149,14 +149,14 @@ class BinaryAdditionTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(0, 1, 100, 16, true, true, 0.05, 32, 1, null));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 0, 16, true, true, 0.05, 32, 1, null));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 0, true, true, 0.05, 32, 1, null));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(new EpochTraining(0, 1, 0.05, 32, null), 100, 16, true, true, 1));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(new EpochTraining(1, 1, 0.05, 32, null), 0, 16, true, true, 1));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(new EpochTraining(1, 1, 0.05, 32, null), 100, 0, true, true, 1));
         assertThrows(BadInputException.class,
-                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, Double.NaN, 32, 1, null));
-        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 0, 1, null));
+                () -> new BinaryAdditionTask.Options(new EpochTraining(1, 1, Double.NaN, 32, null), 100, 16, true, true, 1));
+        assertThrows(BadInputException.class, () -> new BinaryAdditionTask.Options(new EpochTraining(1, 1, 0.05, 0, null), 100, 16, true, true, 1));
         BadInputException e = assertThrows(BadInputException.class,
-                () -> new BinaryAdditionTask.Options(1, 1, 100, 16, true, true, 0.05, 32, -1, null));
+                () -> new BinaryAdditionTask.Options(new EpochTraining(1, 1, 0.05, 32, null), 100, 16, true, true, -1));
         assertTrue(e.getMessage().contains("--print-every") && e.getMessage().contains("0..100000"), e.getMessage());
     }
 }

@@ -28,7 +28,7 @@ class BinarySumTaskTest {
     }
 
     private BinarySumTask.Options options(int epochs, boolean hiddenBias) {
-        return new BinarySumTask.Options(epochs, 5, Target.SUM, new int[] {6, 4}, hiddenBias, 0.01, 32, null);
+        return new BinarySumTask.Options(new EpochTraining(epochs, 5, 0.01, 32, null), Target.SUM, new int[] {6, 4}, hiddenBias);
     }
 
     @Test
@@ -64,7 +64,7 @@ class BinarySumTaskTest {
         TaskMetrics metrics = task.evaluate(training.model(), defaults, context());
         TimeToFloor time = TimeToFloor.of(task.name(), training, metrics);
         assertTrue(time.floorsMet() && time.perEpoch(), metrics.format());
-        assertTrue(time.epoch() >= 1 && time.epoch() <= defaults.epochs() / 5, "first met at epoch " + time.epoch());
+        assertTrue(time.epoch() >= 1 && time.epoch() <= defaults.training().epochs() / 5, "first met at epoch " + time.epoch());
         assertTrue(metrics.get("validation_mse") <= 0.0144 / 4, metrics.format());
     }
 
@@ -80,12 +80,12 @@ class BinarySumTaskTest {
     @Test
     void optionsOutOfRangeAreRejected() {
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(0, 1, Target.SUM, new int[] {6}, true, 0.01, 32, null));
+                () -> new BinarySumTask.Options(new EpochTraining(0, 1, 0.01, 32, null), Target.SUM, new int[] {6}, true));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {}, true, 0.01, 32, null));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), Target.SUM, new int[] {}, true));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, Target.SUM, new int[] {6}, true, Double.NaN, 32, null));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, Double.NaN, 32, null), Target.SUM, new int[] {6}, true));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(1, 1, null, new int[] {6}, true, 0.01, 32, null));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), null, new int[] {6}, true));
     }
 }

@@ -1,5 +1,6 @@
 package org.rnnlab.tasks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class CharRnnBestModelTest {
     @Test
     void aRunWhoseHeldOutLossRisesLateSavesTheEarlierBetterModel() throws IOException {
         // 96 units on 12 letters at Adam 0.02: overfits within a few hundred chunks; scored after every chunk
-        CharRnnTask.Options options = new CharRnnTask.Options(randomLetters().toString(), 96, 1, 16, 4, 0.02,
+        CharRnnTask.Options options = new CharRnnTask.Options(randomLetters().toString(), new int[] {96}, 1, 16, 4, 0.02,
                 Optimizer.ADAM, 1, 0, 0, 400, 600, 1e-9, 0, 0, 0, 3, "", null, 1);
         Path out = dir.resolve("model");
         TaskRunner.Outcome outcome = TaskRunner.train(TASK, options, context(), out);
@@ -83,7 +84,7 @@ class CharRnnBestModelTest {
     @Test
     void patienceStopsTheRunEarlyAndTheStepNetworkScoreIsDl4jsScore() throws IOException {
         Path corpusFile = randomLetters();
-        CharRnnTask.Options options = new CharRnnTask.Options(corpusFile.toString(), 96, 1, 16, 4, 0.02,
+        CharRnnTask.Options options = new CharRnnTask.Options(corpusFile.toString(), new int[] {96}, 1, 16, 4, 0.02,
                 Optimizer.ADAM, 1, 0, 0, 2000, 600, 1e-9, 0, 20, 0, 3, "", null, 1);
         Path out = dir.resolve("model");
         TaskRunner.train(TASK, options, context(), out);
@@ -103,10 +104,10 @@ class CharRnnBestModelTest {
     void theSeedPresetIsTheSeedsOwnRecipe() {
         CharRnnTask.Options seed = TASK.presets().get("seed");
         // min-char-rnn.py: hidden_size = 100, seq_length = 25, learning_rate = 1e-1, one stream, Adagrad
-        assertEquals(100, seed.hidden());
-        assertEquals(1, seed.layers());
+        assertArrayEquals(new int[] {100}, seed.hidden());
+        assertEquals(1, seed.depth());
         assertEquals(25, seed.seqLength());
-        assertEquals(1, seed.batch());
+        assertEquals(1, seed.batchSize());
         assertEquals(0.1, seed.learningRate());
         assertEquals(Optimizer.ADAGRAD, seed.optimizer());
         assertEquals(1, seed.finalRateShare(), "a constant rate");
@@ -129,7 +130,7 @@ class CharRnnBestModelTest {
 
     @Test
     void topKAndGreedySamplesRepeatForTheSameSeed() throws IOException {
-        CharRnnTask.Options options = new CharRnnTask.Options(randomLetters().toString(), 16, 1, 16, 4, 0.02,
+        CharRnnTask.Options options = new CharRnnTask.Options(randomLetters().toString(), new int[] {16}, 1, 16, 4, 0.02,
                 Optimizer.ADAM, 1, 0, 0, 20, 600, 0, 0, 0, 0, 3, "", null, 1);
         Training trained = TASK.train(options, context());
         MultiLayerNetwork network = trained.model().network();

@@ -41,7 +41,7 @@ class CharRnnTaskTest {
     static final CharRnnTask TASK = new CharRnnTask();
 
     static CharRnnTask.Options options(int iterations, String resume) {
-        return new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.1, Optimizer.ADAGRAD, 1, 0, 0, iterations, 600, 0, 0, 0, 0, 3, resume, null, 0);
+        return new CharRnnTask.Options(corpus.toString(), new int[] {32}, 1, 16, 8, 0.1, Optimizer.ADAGRAD, 1, 0, 0, iterations, 600, 0, 0, 0, 0, 3, resume, null, 0);
     }
 
     static TaskContext context() {
@@ -86,13 +86,13 @@ class CharRnnTaskTest {
     }
 
     private static CharRnnTask.Options withThreads(int batch, int threads, LayerImplementation implementation) {
-        return new CharRnnTask.Options("", 100, 1, 25, batch, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", implementation, threads);
+        return new CharRnnTask.Options("", new int[] {100}, 1, 25, batch, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", implementation, threads);
     }
 
     @Test
     void twoThreadsTrainTheSameModelAsOne() throws IOException {
-        CharRnnTask.Options one = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 1);
-        CharRnnTask.Options two = new CharRnnTask.Options(corpus.toString(), 32, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 2);
+        CharRnnTask.Options one = new CharRnnTask.Options(corpus.toString(), new int[] {32}, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 1);
+        CharRnnTask.Options two = new CharRnnTask.Options(corpus.toString(), new int[] {32}, 1, 16, 8, 0.01, Optimizer.ADAGRAD, 1, 0, 0, 12, 600, 0, 0, 0, 0, 3, "", null, 2);
         Training a = TASK.train(one, context());
         Training b = TASK.train(two, context());
         assertEquals(1, a.model().state().path("training_threads").asInt());
@@ -279,8 +279,8 @@ class CharRnnTaskTest {
 
     @Test
     void optionsAreValidated() {
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 0, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, Double.NaN, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
-        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", 100, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, -1, 1, 0, 0, 0, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", new int[] {0}, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", new int[] {100}, 1, 25, 32, Double.NaN, Optimizer.ADAGRAD, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, "", null, 0));
+        assertThrows(BadInputException.class, () -> new CharRnnTask.Options("", new int[] {100}, 1, 25, 32, 0.1, Optimizer.ADAGRAD, 1, 0, 0, -1, 1, 0, 0, 0, 0, 1, "", null, 0));
     }
 }

@@ -39,7 +39,7 @@ class CountUpTaskTest {
     }
 
     private DataSet trainingData() throws IOException {
-        return CountUpTask.read(task.prepareData(context()));
+        return task.data(task.defaultOptions(), context()).train();
     }
 
     /**
@@ -48,7 +48,7 @@ class CountUpTaskTest {
      * (h_2 = h_1 of the step before) and an output weight on it, so outputs depend on the state.
      */
     private TrainedNetwork handSet(double memory) throws IOException {
-        MultiLayerNetwork network = new MultiLayerNetwork(CountUpTask.network(task.defaultOptions()));
+        MultiLayerNetwork network = new MultiLayerNetwork(task.network(task.defaultOptions()));
         network.init();
         NormalizerStandardize scaling = CountUpTask.scaling(trainingData());
         var type = network.params().dataType();
@@ -130,7 +130,7 @@ class CountUpTaskTest {
 
     @Test
     void aSavedModelGeneratesExactlyTheSameSequenceAfterLoading() throws IOException {
-        CountUpTask.Options options = new CountUpTask.Options(20, 3, 4, 0.01, 10, null);
+        CountUpTask.Options options = new CountUpTask.Options(new EpochTraining(20, 3, 0.01, 10, null), 4);
         Training training = task.train(options, context());
         Path file = dir.resolve("model.zip");
         ModelStore.save(file, training.model(), ModelInfo.of(task.name(), options));
@@ -160,11 +160,11 @@ class CountUpTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(0, 1, 4, 0.01, 10, null));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 0, 0.01, 10, null));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, Double.NaN, 10, null));
-        assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 4, 0.01, 0, null));
-        String message = assertThrows(BadInputException.class, () -> new CountUpTask.Options(10, 1, 2000, 0.01, 10, null))
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(new EpochTraining(0, 1, 0.01, 10, null), 4));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(new EpochTraining(10, 1, 0.01, 10, null), 0));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(new EpochTraining(10, 1, Double.NaN, 10, null), 4));
+        assertThrows(BadInputException.class, () -> new CountUpTask.Options(new EpochTraining(10, 1, 0.01, 0, null), 4));
+        String message = assertThrows(BadInputException.class, () -> new CountUpTask.Options(new EpochTraining(10, 1, 0.01, 10, null), 2000))
                 .getMessage();
         assertTrue(message.contains("--hidden") && message.contains("1..1024"), message);
     }

@@ -28,24 +28,31 @@ class IncreasingSumTaskTest {
 
     private final IncreasingSumTask task = new IncreasingSumTask();
 
+    /** Generates the data under {@code root} and returns the task's data folder there. */
+    private Path dataDir(IncreasingSumTask.Options options, Path root) throws IOException {
+        TaskContext context = context(root);
+        task.data(options, context);
+        return context.dataDir(task);
+    }
+
     private TaskContext context(Path root) {
         return new TaskContext(root, new PrintStream(OutputStream.nullOutputStream()), false);
     }
 
     private IncreasingSumTask.Options options(int epochs, long seed) {
         IncreasingSumTask.Options d = task.defaultOptions();
-        return new IncreasingSumTask.Options(epochs, seed, d.hidden(), d.learningRate(), d.batchSize(), null);
+        return new IncreasingSumTask.Options(new EpochTraining(epochs, seed, d.training().learningRate(), d.training().batchSize(), null), d.hidden());
     }
 
     @Test
     void theSameSeedWritesTheSameBytes() throws IOException {
-        Path a = task.prepareData(options(1, 9), context(dir.resolve("a")));
-        Path b = task.prepareData(options(1, 9), context(dir.resolve("b")));
+        Path a = dataDir(options(1, 9), dir.resolve("a"));
+        Path b = dataDir(options(1, 9), dir.resolve("b"));
         for (String file : List.of("train.features.csv", "train.labels.csv", "test.features.csv", "test.labels.csv",
                 DatasetFolder.MANIFEST)) {
             assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), file);
         }
-        Path c = task.prepareData(options(1, 10), context(dir.resolve("c")));
+        Path c = dataDir(options(1, 10), dir.resolve("c"));
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(a.resolve("test.features.csv")),
                 Files.readAllBytes(c.resolve("test.features.csv"))), "another seed, other points");
     }
@@ -53,8 +60,7 @@ class IncreasingSumTaskTest {
     @Test
     void variableLengthsComeBackFromDataVecWithMasksAndTheLabelAtEachLastStep() throws IOException {
         IncreasingSumTask.Options options = options(1, 9);
-        Path data = task.prepareData(options, context(dir));
-        DataSet test = IncreasingSumTask.read(data, "test");
+        DataSet test = task.data(options, context(dir)).test();
         IncreasingSumData.Split truth = IncreasingSumData.generate(new IncreasingSumData.Recipe(9, 8000, 2, 8,
                 IncreasingSumTask.OFFSET, IncreasingSumTask.MIN_RISE, IncreasingSumTask.MAX_STEP,
                 IncreasingSumTask.SPREAD, 0.2)).test();
@@ -141,10 +147,10 @@ class IncreasingSumTaskTest {
 
     @Test
     void optionsOutOfRangeAreRejected() {
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(0, 1, 5, 0.05, 64, null));
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 0, 0.05, 64, null));
-        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0, 64, null));
-        String message = assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(10, 1, 5, 0.05, 0, null))
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(new EpochTraining(0, 1, 0.05, 64, null), 5));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(new EpochTraining(10, 1, 0.05, 64, null), 0));
+        assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(new EpochTraining(10, 1, 0, 64, null), 5));
+        String message = assertThrows(BadInputException.class, () -> new IncreasingSumTask.Options(new EpochTraining(10, 1, 0.05, 0, null), 5))
                 .getMessage();
         assertTrue(message.contains("--batch-size") && message.contains("1..100000"), message);
     }

@@ -73,7 +73,7 @@ class KerasSummaryTaskTest {
             String typed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(typed, KerasSummaryTask.seedSummary(), "the task's copy of the seed's text");
             KerasSummaryTask.Options options = task.defaultOptions();
-            MultiLayerNetwork network = new MultiLayerNetwork(task.configuration(options));
+            MultiLayerNetwork network = new MultiLayerNetwork(task.network(options));
             network.init();
             assertEquals(typed, KerasSummary.render(network, task.sequenceLength(options), SummaryStyle.KERAS_2_2));
         }

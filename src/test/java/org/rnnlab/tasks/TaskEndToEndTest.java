@@ -30,17 +30,17 @@ class TaskEndToEndTest {
     Path dir;
 
     /** Every task but char-rnn, whose floor is defined on kafka.txt: CharRnnKafkaTest trains that one. */
-    static Stream<Task<?>> tasks() {
+    static Stream<Task<?, ?>> tasks() {
         return TaskRegistry.all().stream().filter(task -> !(task instanceof CharRnnTask));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tasks")
-    void trainsToItsFloorAndReloadsToTheSameMetrics(Task<?> task) throws IOException {
+    void trainsToItsFloorAndReloadsToTheSameMetrics(Task<?, ?> task) throws IOException {
         check(task);
     }
 
-    private <O extends Record> void check(Task<O> task) throws IOException {
+    private <O extends Record> void check(Task<O, ?> task) throws IOException {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         TaskContext context = new TaskContext(dir.resolve("data"), new PrintStream(printed, true,
                 StandardCharsets.UTF_8), false);

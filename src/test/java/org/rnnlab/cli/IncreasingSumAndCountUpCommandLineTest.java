@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Seed 004's two tasks on the command line, through {@link Main#execute}: list, help, bad options,
  * short training runs into temporary folders, then evaluate and predict from the saved zips.
  */
-class Seed004CommandLineTest {
+class IncreasingSumAndCountUpCommandLineTest {
     @TempDir
     Path tmp;
 

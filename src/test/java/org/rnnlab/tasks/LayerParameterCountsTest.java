@@ -11,7 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 
 /** Parameter counts per layer: SimpleRnn nIn*nOut + nOut*nOut + nOut, the output layer nIn*nOut + nOut. */
-class NetworkShapesTest {
+class LayerParameterCountsTest {
 
     private static void assertCounts(MultiLayerConfiguration configuration, int[] hidden, int nIn) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration);
@@ -33,9 +33,9 @@ class NetworkShapesTest {
     @Test
     void binarySumHasTheSeedsTwoSigmoidLayersOfSixAndFour() {
         BinarySumTask.Options options = new BinarySumTask().defaultOptions();
-        assertCounts(BinarySumTask.network(options), new int[] {6, 4}, 1);
+        assertCounts(new BinarySumTask().network(options), new int[] {6, 4}, 1);
         // 1*6+6*6+6 = 48, 6*4+4*4+4 = 44, 4*1+1 = 5
-        MultiLayerNetwork network = new MultiLayerNetwork(BinarySumTask.network(options));
+        MultiLayerNetwork network = new MultiLayerNetwork(new BinarySumTask().network(options));
         network.init();
         assertEquals(48 + 44 + 5, network.numParams());
     }
@@ -43,6 +43,6 @@ class NetworkShapesTest {
     @Test
     void sineWaveHasOneTanhLayer() {
         SineWaveTask.Options options = new SineWaveTask().defaultOptions();
-        assertCounts(SineWaveTask.network(options), new int[] {options.hidden()}, 1);
+        assertCounts(new SineWaveTask().network(options), new int[] {options.hidden()}, 1);
     }
 }

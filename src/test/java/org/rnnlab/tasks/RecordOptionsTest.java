@@ -1,4 +1,4 @@
-package org.rnnlab.cli;
+package org.rnnlab.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.rnnlab.BadInputException;
-import org.rnnlab.tasks.Doc;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * random pair per step, plain gradient descent on 1/2 (y - o)^2 summed over the 8 bits, learning
  * rate 0.1, 10,000 steps. It must learn: the error falls and the share of exact sums rises.
  */
-class SeedBinaryAdditionTest {
+class ReferenceRnnLearnsBinaryAdditionTest {
     private static final int BITS = 8;
     private static final double ALPHA = 0.1;
 
