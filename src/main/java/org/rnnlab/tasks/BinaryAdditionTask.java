@@ -53,7 +53,7 @@ import org.rnnlab.report.TaskMetrics;
  * <p>The seed has no biases at all. DL4J's layers always have one; {@code --hidden-bias=false} and
  * {@code --output-bias=false} reproduce the seed by initialising it to zero and updating it with a
  * learning rate of zero, so it stays exactly zero. The default trains both, which adds every pair
- * sooner and ends at a lower loss (docs/tasks.md, "binary-addition"). Both meet the floor.
+ * sooner and ends at a lower loss (docs/tasks.md, "Why the defaults are what they are"). Both meet the floor.
  */
 public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, BinaryAdditionTask.Data> {
     static final int BITS = BinaryAdditionData.BITS;
@@ -93,7 +93,8 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
     }
 
     public BinaryAdditionTask() {
-        // Adam at 0.05 adds every pair exactly within 2 or 3 of the 8 epochs (docs/tasks.md, "binary-addition").
+        // Adam at 0.05 adds every pair exactly within 2 or 3 of the 8 epochs
+        // (docs/tasks.md, "Why the defaults are what they are").
         super("binary-addition", "seed 002: add two numbers below 128 bit by bit, least significant first"
                 + " (sigmoid SimpleRnn 16)",
                 new Options(new EpochTraining(8, 42, 0.05, 32, null), 4000, 16, true, true, 1),

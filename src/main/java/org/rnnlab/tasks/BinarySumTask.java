@@ -83,7 +83,8 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
     }
 
     public BinarySumTask() {
-        // Adam 0.03 meets both floors sooner than 0.01, and batch 64 gained nothing (docs/tasks.md, "binary-sum").
+        // Adam 0.03 meets both floors sooner than 0.01, and batch 64 gained nothing
+        // (docs/tasks.md, "Why the defaults are what they are").
         super("binary-sum", "seed 000: predict the sum of 7 random bits (many-to-one regression, stacked sigmoid"
                 + " SimpleRnn [6,4])",
                 new Options(new EpochTraining(300, 42, 0.03, 32, null), Target.SUM, new int[] {6, 4}, true),
@@ -148,7 +149,8 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
         DataSet train = data.train();
         DataSet validation = data.validation();
         // Standardize bits (to -1/+1) and sums (to mean 0, variance 1), fitted on the training split:
-        // on raw 0/1 bits and 0..7 sums Adam sits on the plateau of the mean (docs/tasks.md, "binary-sum").
+        // on raw 0/1 bits and 0..7 sums Adam sits on the plateau of the mean (docs/tasks.md,
+        // "How the tasks are trained").
         NormalizerStandardize normalizer = new NormalizerStandardize();
         normalizer.fitLabel(true);
         normalizer.fit(train);

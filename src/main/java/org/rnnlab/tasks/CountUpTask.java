@@ -108,7 +108,7 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
      * The recurrent weights start at zero: the network starts without memory, like the seed's
      * generator, which calls its model afresh at each step, and training adds memory only where it
      * lowers the loss; with Xavier's random recurrent weights a seed can miss the floor (docs/tasks.md,
-     * "count-up").
+     * "Why the defaults are what they are").
      */
     @Override
     public MultiLayerConfiguration network(Options options) {

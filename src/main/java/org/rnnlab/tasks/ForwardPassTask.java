@@ -46,7 +46,7 @@ import org.rnnlab.report.TaskMetrics;
  * forward passes in double precision.
  *
  * <p>The seed draws every weight from [0, 1): with 32 positive inputs every unit then saturates
- * at tanh = 1 (docs/tasks.md, "forward-pass"), and a comparison of ones with ones proves
+ * at tanh = 1 (docs/tasks.md, "Task notes"), and a comparison of ones with ones proves
  * little. The default draws from [0, 0.05) instead, where no output saturates;
  * {@code --weight-scale 1} is the seed's own draw. The metrics report the saturated share.
  */
