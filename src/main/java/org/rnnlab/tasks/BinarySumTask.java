@@ -27,6 +27,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.BinarySumData;
+import org.rnnlab.data.BinarySumData.Split;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.data.DatasetFolder;
 import org.rnnlab.data.LineSequenceCsv;
@@ -67,7 +68,10 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
             EpochTraining training,
             @Doc("what to predict from the bits: SUM, or LAST (the last bit: seed 000's simpler variant)") Target target,
             @Doc("sizes of the stacked sigmoid SimpleRnn layers, input side first") int[] hidden,
-            @Doc("train a bias in the hidden layers (false keeps it at zero, as seed 000 does)") boolean hiddenBias) {
+            @Doc("train a bias in the hidden layers (false keeps it at zero, as seed 000 does)") boolean hiddenBias,
+            @Doc("PATTERNS: a third of each sum's bit patterns held out and never trained on; SEED: seed 000's"
+                    + " 600 random draws split 402/198, where nearly every validation sequence was also trained on")
+            Split split) {
 
         public Options {
             if (target == null) {
@@ -75,6 +79,7 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
             }
             OptionCheck.sizes("--hidden", hidden, 8, 1024);
             hidden = hidden.clone();
+            split = split == null ? Split.SEED : split; // zips saved before the choice were trained on the seed's split
         }
     }
 
@@ -87,19 +92,20 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
         // (docs/tasks.md, "Why the defaults are what they are").
         super("binary-sum", "seed 000: predict the sum of 7 random bits (many-to-one regression, stacked sigmoid"
                 + " SimpleRnn [6,4])",
-                new Options(new EpochTraining(300, 42, 0.03, 32, null), Target.SUM, new int[] {6, 4}, true),
+                new Options(new EpochTraining(300, 42, 0.03, 32, null), Target.SUM, new int[] {6, 4}, true, Split.PATTERNS),
                 BITS, GradientCheck.Labels.LAST_STEP_MASK);
         quick(withDefault("epochs", 5));
     }
 
-    // ---- Data: 600 seeded sequences as CSV, read back by DataVec with the label at the last step
+    // ---- Data: seeded sequences as CSV, read back by DataVec with the label at the last step; by
+    // default the validation patterns are never trained on
 
     @Override
     public Data data(Options options, TaskContext context) throws IOException {
         EpochTraining training = options.training();
         Path dir = context.dataDir(this);
         BinarySumData.Recipe recipe = new BinarySumData.Recipe(training.seed(), SEQUENCES, BITS, options.target(),
-                VALIDATION_SHARE);
+                VALIDATION_SHARE, options.split());
         boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
             BinarySumData.Splits splits = BinarySumData.generate(recipe);
             String labelHeader = options.target().name().toLowerCase(Locale.ROOT);
@@ -107,11 +113,19 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
             LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("bit", BITS),
                     labelHeader);
         });
+        Data data = new Data(read(dir, "train"), read(dir, "validation"));
         if (generated) {
-            context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
-                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());
+            context.out().printf("generated %s (%d training sequences of %d distinct patterns, %d validation"
+                    + " sequences of %d, %s split, seed %d)%n", dir, data.train().numExamples(),
+                    BinarySumData.distinctPatterns(patterns(data.train())), data.validation().numExamples(),
+                    BinarySumData.distinctPatterns(patterns(data.validation())), options.split(), training.seed());
         }
-        return new Data(read(dir, "train"), read(dir, "validation"));
+        return data;
+    }
+
+    /** The bit patterns of a split, one row per sequence. */
+    static List<double[]> patterns(DataSet split) {
+        return java.util.Arrays.asList(split.getFeatures().reshape(split.numExamples(), BITS).toDoubleMatrix());
     }
 
     /** A whole split: bits [n, 1, 7]; the single label sits at the last step (ALIGN_END adds the label mask). */
@@ -181,6 +195,10 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
                 .put("validation_mae", mse.averageMeanAbsoluteError())
                 .put("rounded_exact", roundedExact(predicted, validation.getLabels()))
                 .put("validation_sequences", validation.numExamples())
+                .put("validation_patterns", BinarySumData.distinctPatterns(patterns(validation)))
+                .put("training_patterns", BinarySumData.distinctPatterns(patterns(data.train())))
+                .put("validation_sequences_also_trained_on", BinarySumData.alsoIn(patterns(validation),
+                        patterns(data.train())))
                 .floor(QualityFloor.atMost("validation_mse", 0.0144))
                 .floor(QualityFloor.atLeast("rounded_exact", 1.0));
     }

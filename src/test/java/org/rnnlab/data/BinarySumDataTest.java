@@ -36,6 +36,36 @@ class BinarySumDataTest {
     }
 
     @Test
+    void byPatternNoValidationSequenceIsInTrainingAndEverySumIsTrainedOn() {
+        for (Target target : Target.values()) {
+            Recipe recipe = new Recipe(11, 600, 7, target, 0.33, BinarySumData.Split.PATTERNS);
+            Splits splits = BinarySumData.generate(recipe);
+            assertEquals(402, splits.train().size());
+            assertEquals(0, BinarySumData.alsoIn(splits.validation().features(), splits.train().features()));
+            assertEquals(splits.validation().size(), BinarySumData.distinctPatterns(splits.validation().features()),
+                    "each held-out pattern once");
+            assertEquals(42, splits.validation().size(), target + ": round(0.33 x count) of each label's patterns");
+            java.util.Set<Double> trainedLabels = new java.util.TreeSet<>();
+            splits.train().labels().forEach(l -> trainedLabels.add(l[0]));
+            java.util.Set<Double> heldLabels = new java.util.TreeSet<>();
+            splits.validation().labels().forEach(l -> heldLabels.add(l[0]));
+            assertTrue(trainedLabels.containsAll(heldLabels), "every held-out label is also trained on: " + heldLabels);
+        }
+        Recipe sums = new Recipe(11, 600, 7, Target.SUM, 0.33, BinarySumData.Split.PATTERNS);
+        Splits splits = BinarySumData.generate(sums);
+        assertTrue(splits.validation().labels().stream().noneMatch(l -> l[0] == 0 || l[0] == 7),
+                "all zeros and all ones are one pattern each: they stay in training");
+        assertSameRows(splits.validation().features(), BinarySumData.generate(sums).validation().features());
+    }
+
+    @Test
+    void theSeedsDrawsRepeatPatternsAcrossTheSplit() {
+        Splits splits = BinarySumData.generate(recipe(42, Target.SUM));
+        assertTrue(BinarySumData.alsoIn(splits.validation().features(), splits.train().features()) > 150,
+                "128 patterns, 600 draws: most held-out rows were drawn for training too");
+    }
+
+    @Test
     void defaultRecipeSplits402To198() {
         // scikit-learn's train_test_split(test_size=0.33) on 600 rows: ceil(0.33 * 600) = 198 held out.
         Recipe recipe = recipe(7, Target.SUM);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.XYChart;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rnnlab.data.BinarySumData.Split;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.EpochTraining;
@@ -51,7 +52,7 @@ class PicturesTest {
     @Test
     void binarySumHeatMapsShowTheSavedWeights() throws IOException {
         BinarySumTask task = new BinarySumTask();
-        BinarySumTask.Options options = new BinarySumTask.Options(new EpochTraining(3, 7, 0.01, 32, null), Target.SUM, new int[] {6, 4}, true);
+        BinarySumTask.Options options = new BinarySumTask.Options(new EpochTraining(3, 7, 0.01, 32, null), Target.SUM, new int[] {6, 4}, true, Split.PATTERNS);
         Path out = dir.resolve("binary-sum");
         TaskRunner.Outcome outcome = TaskRunner.train(task, options, context(true), out);
 

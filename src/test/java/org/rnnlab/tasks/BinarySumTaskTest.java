@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rnnlab.BadInputException;
 import org.rnnlab.bench.TimeToFloor;
+import org.rnnlab.data.BinarySumData.Split;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.nets.Training;
 import org.rnnlab.report.TaskMetrics;
@@ -28,7 +29,7 @@ class BinarySumTaskTest {
     }
 
     private BinarySumTask.Options options(int epochs, boolean hiddenBias) {
-        return new BinarySumTask.Options(new EpochTraining(epochs, 5, 0.01, 32, null), Target.SUM, new int[] {6, 4}, hiddenBias);
+        return new BinarySumTask.Options(new EpochTraining(epochs, 5, 0.01, 32, null), Target.SUM, new int[] {6, 4}, hiddenBias, Split.PATTERNS);
     }
 
     @Test
@@ -69,6 +70,23 @@ class BinarySumTaskTest {
     }
 
     @Test
+    void byDefaultNoValidationSequenceWasEverTrainedOn() throws IOException {
+        BinarySumTask.Options options = options(2, true);
+        TaskMetrics metrics = task.evaluate(task.train(options, context()).model(), options, context());
+        assertEquals(0, metrics.get("validation_sequences_also_trained_on"), metrics.format());
+        assertEquals(42, metrics.get("validation_patterns"), "a third of each sum's patterns, each once");
+        assertEquals(42, metrics.get("validation_sequences"));
+    }
+
+    @Test
+    void theSeedsOwnSplitIsStillThereAndSaysHowMuchOfItWasTrainedOn() throws IOException {
+        BinarySumTask.Options seeds = RecordOptions.with(options(2, true), "split", Split.SEED);
+        TaskMetrics metrics = task.evaluate(task.train(seeds, context()).model(), seeds, context());
+        assertEquals(198, metrics.get("validation_sequences"));
+        assertTrue(metrics.get("validation_sequences_also_trained_on") > 150, metrics.format());
+    }
+
+    @Test
     void predictReadsBitsAndRejectsAnythingElse() throws IOException {
         Training training = task.train(options(2, true), context());
         String answer = task.predict(training.model(), options(2, true), "1,0,1,1,0,1,0");
@@ -80,12 +98,12 @@ class BinarySumTaskTest {
     @Test
     void optionsOutOfRangeAreRejected() {
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(new EpochTraining(0, 1, 0.01, 32, null), Target.SUM, new int[] {6}, true));
+                () -> new BinarySumTask.Options(new EpochTraining(0, 1, 0.01, 32, null), Target.SUM, new int[] {6}, true, Split.PATTERNS));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), Target.SUM, new int[] {}, true));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), Target.SUM, new int[] {}, true, Split.PATTERNS));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(new EpochTraining(1, 1, Double.NaN, 32, null), Target.SUM, new int[] {6}, true));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, Double.NaN, 32, null), Target.SUM, new int[] {6}, true, Split.PATTERNS));
         assertThrows(BadInputException.class,
-                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), null, new int[] {6}, true));
+                () -> new BinarySumTask.Options(new EpochTraining(1, 1, 0.01, 32, null), null, new int[] {6}, true, Split.PATTERNS));
     }
 }
