@@ -27,11 +27,15 @@ final class AllCommand implements Callable<Integer> {
     @ParentCommand
     RnnlabCommand root;
 
-    @Option(names = "--quick", description = "a few epochs per task: checks that everything runs, not the quality floors")
+    /** Where {@code --quick} saves unless --out says otherwise: never over the full models. */
+    static final Path QUICK_MODELS = Path.of("models-quick");
+
+    @Option(names = "--quick", description = "a few epochs per task: checks that everything runs, not the quality floors;"
+            + " saves under " + "models-quick/ unless --out says otherwise, so the full models stay")
     boolean quick;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "models",
-            description = "the folder that gets one model folder per task (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "the folder that gets one model folder per task (default: models, or models-quick with --quick)")
     Path outRoot;
 
     @Option(names = "--no-plots", description = "write no PNG charts and no index.html (for headless batch runs)")
@@ -39,6 +43,13 @@ final class AllCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (outRoot == null) {
+            outRoot = defaultOutRoot(quick);
+        }
+        if (quick) {
+            root.out.println("Quick run: a few epochs per task, saved under " + outRoot + "/ (the full models in models/"
+                    + " are left as they are)");
+        }
         ResultsTable table = new ResultsTable();
         List<ReportPage.Section> sections = new ArrayList<>();
         boolean allMet = true;
@@ -65,6 +76,11 @@ final class AllCommand implements Callable<Integer> {
             root.out.println("Report with every picture: " + page);
         }
         return allMet || quick ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    /** models/, or models-quick/ for a quick run, so that a first look never replaces a trained model. */
+    static Path defaultOutRoot(boolean quick) {
+        return quick ? QUICK_MODELS : Path.of("models");
     }
 
     /** A picture's path as index.html (in the output folder) links it: relative, with '/' separators. */

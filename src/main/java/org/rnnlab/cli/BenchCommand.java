@@ -78,7 +78,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "measured; 0 skips them (default: ${DEFAULT-VALUE})")
     double recipeSeconds;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench.json", description = "the JSON report (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "models/bench.json",
+            description = "the JSON report (default: ${DEFAULT-VALUE}, beside the models and ignored by git)")
     Path out;
 
     private final List<Measurement> measurements = new ArrayList<>();

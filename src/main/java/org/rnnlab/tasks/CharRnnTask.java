@@ -228,6 +228,9 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         if (!options.corpus().isEmpty()) {
             return Path.of(options.corpus());
         }
+        if (!options.resume().isEmpty()) {
+            return resumedCorpus(Path.of(options.resume()), context);
+        }
         Path kafka = context.dataRoot().resolve(KAFKA);
         if (Files.isRegularFile(kafka)) {
             return kafka;
@@ -249,6 +252,21 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         AtomicFile.writeString(file, text.toString());
         context.out().printf("%s not found: training on rnnlab's own Java sources (%d files, written to %s).%n"
                 + "For the seed's corpus: cp ../shared/data/kafka.txt %s%n", kafka, javaFiles.size(), file, kafka);
+        return file;
+    }
+
+    /** The corpus a model zip records it was trained on: what {@code --resume} carries on with unless --corpus says otherwise. */
+    private static Path resumedCorpus(Path model, TaskContext context) {
+        String recorded = ModelStore.readInfo(model).extras().path("corpus").asText("");
+        if (recorded.isEmpty()) {
+            throw new BadInputException(model + " does not record its corpus; give it with --corpus FILE");
+        }
+        Path file = Path.of(recorded);
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(model + " was trained on " + file + ", which is not there any more; give the text"
+                    + " with --corpus FILE");
+        }
+        context.out().println("resuming on the corpus " + model + " was trained on: " + file);
         return file;
     }
 

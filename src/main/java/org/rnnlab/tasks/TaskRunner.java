@@ -70,7 +70,7 @@ public final class TaskRunner {
         Path checkpoint = outDir.resolve(CHECKPOINT);
         Training training = task.train(options, data, context.withCheckpoint(
                 best -> ModelStore.save(checkpoint, best, ModelInfo.of(task.name(), options, best.state()))));
-        printHistory(out, training.unit(), training.history());
+        printHistory(out, training.unit(), training.epochs(), training.history());
         TaskMetrics metrics = task.evaluate(training.model(), options, data, context);
 
         Path model = outDir.resolve("model.zip");
@@ -148,12 +148,17 @@ public final class TaskRunner {
         return ModelStore.load(modelFile);
     }
 
-    /** About ten rows of the per-epoch curves: the first epoch, evenly spaced ones, and the last. */
-    static void printHistory(PrintStream out, String unit, Map<String, List<Double>> history) {
+    /**
+     * About ten rows of the per-epoch curves: the first epoch, evenly spaced ones, and the last,
+     * numbered so that the last row is {@code lastEpoch}.
+     */
+    static void printHistory(PrintStream out, String unit, int lastEpoch, Map<String, List<Double>> history) {
         if (history.isEmpty()) {
             return;
         }
         int epochs = history.values().iterator().next().size();
+        // A resumed run's curves cover its own epochs only; they are numbered as the whole run counts them.
+        int before = Math.max(0, lastEpoch - epochs);
         // Curves of another length (scored now and then, not every epoch) are not per-epoch rows
         Map<String, List<Double>> rows = new java.util.LinkedHashMap<>();
         history.forEach((name, curve) -> {
@@ -169,7 +174,7 @@ public final class TaskRunner {
         int every = Math.max(1, epochs / HISTORY_ROWS);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             if (epoch == 1 || epoch % every == 0 || epoch == epochs) {
-                StringBuilder row = new StringBuilder(String.format("%10d", epoch));
+                StringBuilder row = new StringBuilder(String.format("%10d", before + epoch));
                 for (List<Double> curve : rows.values()) {
                     row.append(String.format("  %16s", TaskMetrics.number(curve.get(epoch - 1))));
                 }

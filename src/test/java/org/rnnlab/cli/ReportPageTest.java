@@ -57,6 +57,13 @@ class ReportPageTest {
     }
 
     @Test
+    void aQuickRunSaysWhereItSavesAndNeverDefaultsToTheFullModels() {
+        assertTrue(run.out().contains("Quick run: a few epochs per task, saved under " + models + "/"), run.out());
+        assertEquals(java.nio.file.Path.of("models-quick"), AllCommand.defaultOutRoot(true));
+        assertEquals(java.nio.file.Path.of("models"), AllCommand.defaultOutRoot(false));
+    }
+
+    @Test
     void thePageHasTheResultsTableAndEveryPictureAndNothingElse() throws IOException {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("Report with every picture: " + models.resolve("index.html")), run.out());

@@ -271,6 +271,35 @@ class CharRnnTaskTest {
     }
 
     @Test
+    void resumingWithoutCorpusCarriesOnWithTheOneTheZipRecordsAndCountsOn() throws IOException {
+        Path zip = dir.resolve("recorded.zip");
+        ModelStore.save(zip, trained.model(), ModelInfo.of(TASK.name(), options(300, ""), trained.model().state()));
+        CharRnnTask.Options noCorpus = RecordOptions.with(options(5, zip.toString()), "corpus", "");
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        TaskContext context = new TaskContext(dir.resolve("elsewhere"), new PrintStream(printed, true,
+                java.nio.charset.StandardCharsets.UTF_8), false, false, List.of());
+        TaskRunner.Outcome outcome = TaskRunner.train(TASK, noCorpus, context, dir.resolve("resumed"));
+        String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("resuming on the corpus " + zip + " was trained on: " + corpus.toAbsolutePath()), out);
+        assertEquals(305, ModelStore.load(outcome.modelFile()).model().state().path("iterations").asInt());
+        assertTrue(out.lines().anyMatch(l -> l.strip().startsWith("305 ")), "the history's last row is iteration 305:\n"
+                + out);
+
+        Files.delete(dir.resolve("resumed").resolve("model.zip"));
+        Path gone = dir.resolve("gone.txt");
+        Files.copy(corpus, gone);
+        Path orphan = dir.resolve("orphan.zip");
+        com.fasterxml.jackson.databind.node.ObjectNode state = trained.model().state().deepCopy();
+        state.put("corpus", gone.toString());
+        ModelStore.save(orphan, new org.rnnlab.nets.TrainedNetwork(trained.model().network(), null, state),
+                ModelInfo.of(TASK.name(), options(300, ""), state));
+        Files.delete(gone);
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> TASK.train(RecordOptions.with(options(5, orphan.toString()), "corpus", ""), context()));
+        assertTrue(e.getMessage().contains("not there any more") && e.getMessage().contains("--corpus"), e.getMessage());
+    }
+
+    @Test
     void aModelOfAnotherTaskCannotBeResumed() throws IOException {
         Path zip = dir.resolve("other.zip");
         ModelStore.save(zip, trained.model(), ModelInfo.of("binary-sum", options(1, ""), trained.model().state()));
