@@ -42,6 +42,7 @@ public final class RnnlabCommand implements Callable<Integer> {
         root.err = err;
         CommandLine commandLine = new CommandLine(root);
         TrainCommand.addTaskSubcommands(commandLine.getSubcommands().get("train"), root);
+        commandLine.getSubcommands().get("predict").getCommandSpec().usageMessage().footer(PredictCommand.examples());
         TrainCommandLine.configure(commandLine, out, err, verbose);
         return commandLine;
     }

@@ -337,6 +337,11 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
     // ---- Prediction from the command line: --input 47,35
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("47,35", "a,b in 0.." + (LIMIT - 1) + "; answers a + b, bit by bit");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         Pair pair = parsePair(input);
         INDArray output = model.output(features(List.of(pair), model.network().params().dataType()));

@@ -258,6 +258,11 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
     // ---- Prediction from the command line: --input 1,0,1,1,0,1,0
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("1,0,1,1,0,1,0", "7 bits; answers their sum (or the last bit with --target LAST)");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         double[] bits = NumberList.parse(input, "--input", 1000);
         for (double bit : bits) {

@@ -718,6 +718,11 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
     // ---- Prediction from the command line: the most likely next characters after a text
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("Gregor ", "text in the model's characters; answers the likeliest next characters");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         Vocabulary vocabulary = Vocabulary.fromString(model.state().path("vocabulary").asText());
         int[] text = vocabulary.encode(input, "--input");

@@ -264,6 +264,11 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
     // ---- Prediction from the command line: --input n or --input n,steps
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("105", "n, or n,steps (105,12); answers n+1, n+2, ... fed back step by step");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         double[] values = NumberList.parse(input, "--input", 2);
         int steps = TEST_STEPS;

@@ -230,6 +230,16 @@ public final class ForwardPassTask extends Task<ForwardPassTask.Options, Forward
     // ---- Prediction: the outputs after a sequence typed on the command line
 
     @Override
+    public PredictExample predictExample() {
+        int features = defaultOptions().features();
+        String step1 = String.join(",", java.util.Collections.nCopies(features, "0.1"));
+        String step2 = String.join(",", java.util.Collections.nCopies(features, "0.2"));
+        return new PredictExample(step1 + ";" + step2, "\"0.1,...,0.1;0.2,...,0.2\"", features
+                + " values a step, steps split by ';'; answers the " + defaultOptions().hidden()
+                + " outputs of the last step");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         int features = (int) model.network().getParam("0_W").size(0);
         String[] steps = input.split(";");

@@ -265,6 +265,12 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
     // ---- Prediction from the command line: --input "1,3;4,2;5,7;-2,15"
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("1,3;4,2;5,7;-2,15", "points x1,x2 separated by ';'; answers whether x1 + x2 rises"
+                + " at every step");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         double[][] points = parsePoints(input);
         double p = probability(model, points);

@@ -184,6 +184,12 @@ public final class KerasSummaryTask extends Task<KerasSummaryTask.Options, Void>
     // ---- Prediction: the untrained network's output for one sequence
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("0.1,0.2,0.3", defaultOptions().steps() + " steps of " + defaultOptions().features()
+                + " feature; answers the Dense layer's output");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         int count = options.steps() * options.features();
         double[] values = NumberList.parse(input, "--input", count);

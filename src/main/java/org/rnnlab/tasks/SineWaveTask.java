@@ -239,6 +239,12 @@ public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.
     // ---- Prediction from the command line: --input v1,...,vn
 
     @Override
+    public PredictExample predictExample() {
+        return new PredictExample("0,0.31,0.59,0.81,0.95", "the half-period's values so far; answers the next value"
+                + " after each step");
+    }
+
+    @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         double[] values = NumberList.parse(input, "--input", 10_000);
         INDArray features = Nd4j.create(values, new long[] {1, 1, values.length}).castTo(model.network().params().dataType());

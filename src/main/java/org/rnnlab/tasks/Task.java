@@ -178,6 +178,9 @@ public abstract class Task<O extends Record, D> {
         return List.of();
     }
 
+    /** An input {@link #predict} accepts, and what it means: {@code rnnlab predict --help} lists one per task. */
+    public abstract PredictExample predictExample();
+
     /**
      * One prediction from text typed on the command line.
      *

@@ -140,6 +140,23 @@ public final class TaskRunner {
         return task.predict(model.model(), model.info().options(task.optionsType()), input);
     }
 
+    /** One prediction for each input, the model loaded once; a bad input is named by its line of {@code source}. */
+    public static <O extends Record> List<String> predictAll(Task<O, ?> task, Path modelFile, List<String> inputs,
+            String source) {
+        ModelStore.StoredModel model = load(task, modelFile);
+        O options = model.info().options(task.optionsType());
+        List<String> predictions = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            try {
+                predictions.add(task.predict(model.model(), options, inputs.get(i)));
+            } catch (BadInputException e) {
+                throw new BadInputException(source + ", input " + (i + 1) + " ('" + inputs.get(i) + "'): "
+                        + e.getMessage());
+            }
+        }
+        return predictions;
+    }
+
     private static ModelStore.StoredModel load(Task<?, ?> task, Path modelFile) {
         String stored = ModelStore.readInfo(modelFile).task();
         if (!task.name().equals(stored)) {

@@ -1,6 +1,7 @@
 package org.rnnlab.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,6 +52,8 @@ class TaskEndToEndTest {
         assertTrue(outcome.metrics().floorsMet(), () -> task.name() + " missed a floor:\n" + outcome.metrics().format());
         TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
         assertEquals(outcome.metrics().values(), reloaded.values(), "evaluate after loading = end of training");
+        String example = TaskRunner.predict(task, out.resolve("model.zip"), task.predictExample().input());
+        assertFalse(example.isBlank(), "predict --help's example for " + task.name());
 
         JsonNode metrics = Json.MAPPER.readTree(Files.readString(out.resolve("metrics.json")));
         assertEquals(task.name(), metrics.get("task").asText());
