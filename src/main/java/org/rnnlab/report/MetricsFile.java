@@ -23,14 +23,25 @@ public final class MetricsFile {
         root.put("task", task);
         root.put("train_seconds", trainSeconds);
         root.put(lengthName, length);
-        metrics.values().forEach(root::put);
+        metrics.values().forEach((name, value) -> {
+            switch (metrics.kind(name)) {
+                case YES_NO -> root.put(name, value != 0);
+                case COUNT -> root.put(name, Math.round(value));
+                case NUMBER -> root.put(name, value);
+            }
+        });
+        metrics.notes().forEach(root::put);
         ArrayNode floors = root.putArray("floors");
         for (QualityFloor floor : metrics.floors()) {
             double value = metrics.get(floor.metric());
             ObjectNode node = floors.addObject();
             node.put("metric", floor.metric());
             node.put(floor.bound() == QualityFloor.Bound.AT_MOST ? "at_most" : "at_least", floor.limit());
-            node.put("value", value);
+            if (metrics.kind(floor.metric()) == TaskMetrics.Kind.YES_NO) {
+                node.put("value", value != 0);
+            } else {
+                node.put("value", value);
+            }
             node.put("met", floor.isMetBy(value));
             // limit/value for errors, value/limit for accuracies: above 1 means better than the floor.
             double margin = floor.margin(value);

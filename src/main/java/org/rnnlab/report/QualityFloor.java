@@ -32,6 +32,11 @@ public record QualityFloor(String metric, Bound bound, double limit) {
         return new QualityFloor(metric, Bound.AT_LEAST, limit);
     }
 
+    /** A yes/no check ({@link TaskMetrics#check}) that must say yes. */
+    public static QualityFloor yes(String metric) {
+        return atLeast(metric, 1);
+    }
+
     public boolean isMetBy(double value) {
         return bound == Bound.AT_MOST ? value <= limit : value >= limit;
     }

@@ -18,12 +18,14 @@ public final class ResultsTable {
         for (QualityFloor floor : metrics.floors()) {
             double value = metrics.get(floor.metric());
             String verdict = floor.isMetBy(value) ? "met" : judged ? "NOT MET" : "not met (quick)";
-            rows.add(new String[] {first ? task : "", floor.metric(), shown(floor.metric(), value),
-                floor.bound().symbol() + " " + TaskMetrics.number(floor.limit()),
-                floor.isMetBy(value) ? TaskMetrics.ratio(floor.margin(value)) : "-", verdict,
+            boolean check = metrics.kind(floor.metric()) == TaskMetrics.Kind.YES_NO;
+            rows.add(new String[] {first ? task : "", floor.metric(),
+                check ? metrics.shown(floor.metric()) : shown(floor.metric(), value), metrics.shownFloor(floor),
+                floor.isMetBy(value) && !check ? TaskMetrics.ratio(floor.margin(value)) : "-", verdict,
                 first ? String.format(Locale.ROOT, "%.1f", trainSeconds) : ""});
             first = false;
         }
+        metrics.notes().forEach((name, note) -> rows.add(new String[] {"", name, note, "", "", "", ""}));
     }
 
     /** A value as the table shows it: a language model's loss per character in nats, bits and perplexity. */

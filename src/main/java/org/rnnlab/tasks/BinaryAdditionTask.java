@@ -293,8 +293,8 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
                 .put("unseen_exact_sums", unseen == 0 ? 1.0 : (double) unseenExact / unseen)
                 .put("mean_error_per_sum", error)
                 .put("all_pairs_xent", model.network().score(allPairs))
-                .put("pairs", pairs.size())
-                .put("unseen_pairs", unseen)
+                .count("pairs", pairs.size())
+                .count("unseen_pairs", unseen)
                 .floor(QualityFloor.atLeast("exact_sums", 1.0));
     }
 

@@ -194,10 +194,10 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
                 .put("validation_mse", mse.averageMeanSquaredError())
                 .put("validation_mae", mse.averageMeanAbsoluteError())
                 .put("rounded_exact", roundedExact(predicted, validation.getLabels()))
-                .put("validation_sequences", validation.numExamples())
-                .put("validation_patterns", BinarySumData.distinctPatterns(patterns(validation)))
-                .put("training_patterns", BinarySumData.distinctPatterns(patterns(data.train())))
-                .put("validation_sequences_also_trained_on", BinarySumData.alsoIn(patterns(validation),
+                .count("validation_sequences", validation.numExamples())
+                .count("validation_patterns", BinarySumData.distinctPatterns(patterns(validation)))
+                .count("training_patterns", BinarySumData.distinctPatterns(patterns(data.train())))
+                .count("validation_sequences_also_trained_on", BinarySumData.alsoIn(patterns(validation),
                         patterns(data.train())))
                 .floor(QualityFloor.atMost("validation_mse", 0.0144))
                 .floor(QualityFloor.atLeast("rounded_exact", 1.0));

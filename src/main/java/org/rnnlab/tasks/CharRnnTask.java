@@ -74,6 +74,9 @@ import org.rnnlab.report.TrainingProgress;
 public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Data> {
     static final String KAFKA = "kafka.txt";
     static final String OWN_SOURCES = "rnnlab-sources.txt";
+    /** Where the seed's text comes from, for the hints that name it. */
+    static final String KAFKA_SOURCE = "Franz Kafka's \"Metamorphosis\" (Project Gutenberg ebook 5200,"
+            + " https://www.gutenberg.org/ebooks/5200, UTF-8 plain text)";
     static final int SAMPLE_LENGTH = 200;
     /** The sample whose words are looked up in the corpus (issue 15's measure: 2,000 characters at temperature 0.8). */
     static final int WORD_SAMPLE_LENGTH = 2000;
@@ -237,8 +240,8 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         }
         Path sources = sourcesDirectory();
         if (sources == null) {
-            throw new BadInputException("no corpus: give --corpus FILE, or copy the seed's corpus to " + kafka
-                    + " (cp ../shared/data/kafka.txt " + kafka + ")");
+            throw new BadInputException("no corpus: give --corpus FILE, or save the seed's text, " + KAFKA_SOURCE
+                    + ", as " + kafka);
         }
         Path file = context.dataDir(this).resolve(OWN_SOURCES);
         List<Path> javaFiles;
@@ -251,7 +254,8 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         }
         AtomicFile.writeString(file, text.toString());
         context.out().printf("%s not found: training on rnnlab's own Java sources (%d files, written to %s).%n"
-                + "For the seed's corpus: cp ../shared/data/kafka.txt %s%n", kafka, javaFiles.size(), file, kafka);
+                + "Its floor is half a uniform guess's loss, not kafka.txt's 2.0 nats. For the seed's text, save %s"
+                + " as %s%n", kafka, javaFiles.size(), file, KAFKA_SOURCE, kafka);
         return file;
     }
 
@@ -586,19 +590,28 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         new CharacterLoss(heldOut).putInto(metrics, "held_out");
         new CharacterLoss(model.state().path("train_loss_per_char").asDouble()).putInto(metrics, "train");
         metrics.put("smooth_loss_per_chunk", model.state().path("smooth_loss").asDouble())
-                .put("chunk_characters", options.seqLength())
+                .count("chunk_characters", options.seqLength())
                 .put("uniform_loss_per_char", Math.log(vocabulary.size()))
-                .put("held_out_characters", predicted)
+                .count("held_out_characters", predicted)
                 .put("characters_per_second", model.state().path("characters_per_second").asDouble());
         // How much of a sample is spelt right: the words of 2,000 characters at temperature 0.8 found in the corpus
         String sample = sample(model.network(), vocabulary, "", WORD_SAMPLE_LENGTH, Sampling.withTemperature(0.8),
                 new Random(options.seed()));
         metrics.put("sample_known_word_share", corpus.knownWordShare(sample));
         for (String when : List.of("best_at_iteration", "best_at_seconds", "trained_iterations")) {
-            if (model.state().has(when)) {
+            if (model.state().has(when) && when.endsWith("seconds")) {
                 metrics.put(when, model.state().path(when).asDouble());
+            } else if (model.state().has(when)) {
+                metrics.count(when, model.state().path(when).asLong());
             }
         }
+        // Which text, and so which floor: kafka.txt's own, or half of a uniform guess's loss on any other
+        metrics.note("corpus", file + (kafka ? " (the seed's text: " + KAFKA_SOURCE + ")"
+                : file.getFileName().toString().equals(OWN_SOURCES) ? " (rnnlab's own Java sources: no kafka.txt was"
+                        + " found)" : ""));
+        metrics.note("floor_reason", kafka ? "kafka.txt is held to 2.0 nats per character"
+                : String.format(Locale.ROOT, "a text other than kafka.txt is held to half a uniform guess's loss,"
+                        + " 0.5 x ln %d = %.3f nats per character", vocabulary.size(), floor));
         return metrics.floor(QualityFloor.atMost("held_out_loss_per_char", floor));
     }
 

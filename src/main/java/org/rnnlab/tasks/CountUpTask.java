@@ -233,8 +233,8 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
         return new TaskMetrics()
                 .put("max_abs_error", test.maxAbsError())
                 .put("mean_abs_error", test.meanAbsError())
-                .put("within_half", test.withinHalf())
-                .put("generated_values", TEST_STARTS * TEST_STEPS)
+                .count("within_half", test.withinHalf())
+                .count("generated_values", TEST_STARTS * TEST_STEPS)
                 .put("train_mse", EpochTrainer.regression(model, train).averageMeanSquaredError())
                 .floor(QualityFloor.atMost("max_abs_error", 0.5));
     }

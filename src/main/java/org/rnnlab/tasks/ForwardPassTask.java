@@ -202,8 +202,8 @@ public final class ForwardPassTask extends Task<ForwardPassTask.Options, Forward
         }
         return new TaskMetrics()
                 .put("max_abs_difference", maxDifference)
-                .put("output_steps", loop.length)
-                .put("output_features", loop[0].length)
+                .count("output_steps", loop.length)
+                .count("output_features", loop[0].length)
                 .put("saturated_fraction", (double) saturated / (loop.length * loop[0].length))
                 .floor(QualityFloor.atMost("max_abs_difference", 1e-6));
     }

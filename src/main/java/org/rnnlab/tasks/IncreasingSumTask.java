@@ -186,9 +186,9 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
         return new TaskMetrics()
                 .put("test_accuracy", evaluation.accuracy(0))
                 .put("test_loss", model.score(test))
-                .put("test_false_positives", evaluation.falsePositives(0))
-                .put("test_false_negatives", evaluation.falseNegatives(0))
-                .put("test_sequences", evaluation.totalCount(0))
+                .count("test_false_positives", evaluation.falsePositives(0))
+                .count("test_false_negatives", evaluation.falseNegatives(0))
+                .count("test_sequences", evaluation.totalCount(0))
                 .floor(QualityFloor.atLeast("test_accuracy", 0.98));
     }
 

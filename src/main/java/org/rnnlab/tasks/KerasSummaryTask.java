@@ -133,14 +133,14 @@ public final class KerasSummaryTask extends Task<KerasSummaryTask.Options, Void>
         MultiLayerNetwork network = model.network();
         KerasModelView view = view(network, options);
         TaskMetrics metrics = new TaskMetrics()
-                .put("parameters", network.numParams())
-                .put("keras_parameters", view.kerasParameters())
-                .put("counts_agree", view.countsAgree() ? 1 : 0)
-                .floor(QualityFloor.atLeast("counts_agree", 1));
+                .count("parameters", network.numParams())
+                .count("keras_parameters", view.kerasParameters())
+                .check("counts_agree", view.countsAgree())
+                .floor(QualityFloor.yes("counts_agree"));
         if (options.isSeedModel()) {
             String summary = KerasSummary.render(network, sequenceLength(options), SummaryStyle.KERAS_2_2);
-            metrics.put("matches_seed_summary", summary.equals(seedSummary()) ? 1 : 0)
-                    .floor(QualityFloor.atLeast("matches_seed_summary", 1));
+            metrics.check("matches_seed_summary", summary.equals(seedSummary()))
+                    .floor(QualityFloor.yes("matches_seed_summary"));
         }
         return metrics;
     }

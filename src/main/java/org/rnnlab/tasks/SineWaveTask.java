@@ -196,7 +196,7 @@ public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.
                 .put("validation_mse", overall.averageMeanSquaredError())
                 .put("validation_mse_step_1", first.averageMeanSquaredError())
                 .put("validation_mse_steps_2_to_10", laterStepsMse(labels, predicted))
-                .put("validation_sequences", n)
+                .count("validation_sequences", n)
                 .floor(QualityFloor.atMost("validation_mse", 0.0105))
                 .floor(QualityFloor.atMost("validation_mse_steps_2_to_10", 0.001));
     }

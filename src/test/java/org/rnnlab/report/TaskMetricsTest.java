@@ -133,7 +133,40 @@ class TaskMetricsTest {
         assertEquals("2.0x", TaskMetrics.ratio(2.0));
         assertEquals("13.3x", TaskMetrics.ratio(13.333));
         assertEquals("infinitely", TaskMetrics.ratio(Double.POSITIVE_INFINITY));
-        assertEquals("9.0e+09x", TaskMetrics.ratio(9.007e9));
+        assertEquals("over 1000x", TaskMetrics.ratio(9.007e9), "issue 17: '9.0e+09x' says nothing more");
+        assertEquals("1.015x", TaskMetrics.ratio(0.995 / 0.98), "close to 1: enough digits to differ from it");
+    }
+
+    @Test
+    void countsChecksAndNotesReadAsWhatTheyAre() throws Exception {
+        TaskMetrics metrics = new TaskMetrics().count("sequences", 20).check("agrees", true).check("matches", false)
+                .put("share", 0.5).note("corpus", "data/kafka.txt (the seed's text)")
+                .floor(QualityFloor.yes("agrees"));
+        String text = metrics.format();
+        assertTrue(text.contains("sequences  20\n"), text);
+        assertTrue(text.contains("agrees     yes   floor yes  met\n"), text);
+        assertTrue(text.contains("matches    no\n"), text);
+        assertTrue(text.contains("corpus     data/kafka.txt (the seed's text)"), text);
+        assertFalse(text.contains("better"), "a yes/no check has no margin:\n" + text);
+
+        com.fasterxml.jackson.databind.JsonNode json = MetricsFile.toJson("t", 1.0, "epochs", 3, metrics, java.util.Map.of());
+        assertTrue(json.get("sequences").isIntegralNumber(), json.toString());
+        assertTrue(json.get("agrees").isBoolean() && json.get("agrees").asBoolean(), json.toString());
+        assertTrue(json.get("matches").isBoolean() && !json.get("matches").asBoolean(), json.toString());
+        assertEquals("data/kafka.txt (the seed's text)", json.get("corpus").asText());
+        assertTrue(json.get("floors").get(0).get("value").isBoolean(), json.toString());
+
+        ResultsTable table = new ResultsTable();
+        table.add("t", metrics, 1.0, true);
+        String row = table.format().lines().filter(l -> l.contains("agrees")).findFirst().orElseThrow();
+        assertTrue(row.matches(".*agrees\\s+yes\\s+yes\\s+-\\s+met.*"), row);
+        assertTrue(table.format().contains("data/kafka.txt (the seed's text)"), "the table shows the notes too");
+    }
+
+    @Test
+    void smallNumbersStayPlainDownToATenThousandth() {
+        assertEquals("0.000745", TaskMetrics.number(7.45e-4));
+        assertEquals("0.009963", TaskMetrics.number(0.009963));
     }
 
     // ---- metrics.json
