@@ -2,24 +2,30 @@ package org.rnnlab.report;
 
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress of a training run on stderr: steps done, the latest loss, elapsed time and ETA. On a
- * terminal it is a live bar; when stderr goes to a file or a CI log, a plain line every few
- * seconds. A run that asked for no progress prints nothing.
+ * terminal it is a live bar (the progressbar library); when stderr goes to a file or a CI log, a
+ * plain line every few seconds and one at the end, each written once. A run that asked for no
+ * progress prints nothing.
  */
 public final class TrainingProgress implements AutoCloseable {
     private static final int WIDTH = 130;
-    private final ProgressBar bar;
-    private final boolean live;
+    /** How often a log gets a line. */
+    static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
-    private TrainingProgress(ProgressBar bar, boolean live) {
+    private final ProgressBar bar;
+    private final LogLines log;
+
+    private TrainingProgress(ProgressBar bar, LogLines log) {
         this.bar = bar;
-        this.live = live;
+        this.log = log;
     }
 
     /**
@@ -30,9 +36,12 @@ public final class TrainingProgress implements AutoCloseable {
      */
     public static TrainingProgress start(String label, long total, String unit, boolean show) {
         if (!show) {
-            return new TrainingProgress(null, false);
+            return new TrainingProgress(null, null);
         }
-        ProgressBarBuilder builder = new ProgressBarBuilder()
+        if (System.console() == null) {
+            return new TrainingProgress(null, new LogLines(label, total, unit, System.err::println, System::nanoTime));
+        }
+        ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(label)
                 .setInitialMax(total)
                 .setUnit(" " + unit, 1)
@@ -40,12 +49,9 @@ public final class TrainingProgress implements AutoCloseable {
                 .setMaxRenderedLength(WIDTH)
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
-                .setUpdateIntervalMillis(200);
-        boolean live = System.console() != null;
-        if (!live) {
-            builder.setConsumer(new DelegatingProgressBarConsumer(System.err::println, WIDTH)).setUpdateIntervalMillis(5000);
-        }
-        return new TrainingProgress(builder.build(), live);
+                .setUpdateIntervalMillis(200)
+                .build();
+        return new TrainingProgress(bar, null);
     }
 
     /** One more step done; {@code message} is the latest loss, e.g. "train 0.012 valid 0.013". */
@@ -53,6 +59,8 @@ public final class TrainingProgress implements AutoCloseable {
         if (bar != null) {
             bar.step();
             bar.setExtraMessage("  " + message);
+        } else if (log != null) {
+            log.stepTo(log.current + 1, message);
         }
     }
 
@@ -61,6 +69,8 @@ public final class TrainingProgress implements AutoCloseable {
         if (bar != null) {
             bar.stepTo(current);
             bar.setExtraMessage("  " + message);
+        } else if (log != null) {
+            log.stepTo(current, message);
         }
     }
 
@@ -69,7 +79,7 @@ public final class TrainingProgress implements AutoCloseable {
      * would lose its last line: the bar's line is wiped first and the bar redraws below the text.
      */
     public void interject(PrintStream out, String text) {
-        if (live) {
+        if (bar != null) {
             System.err.print("\r" + " ".repeat(WIDTH) + "\r");
             System.err.flush();
         }
@@ -81,6 +91,65 @@ public final class TrainingProgress implements AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.close();
+        } else if (log != null) {
+            log.close();
+        }
+    }
+
+    /** For a log: "label: 28/60 epochs, 0:05 elapsed, about 0:05 left, train_mse 0.0095" every few seconds. */
+    static final class LogLines {
+        private final String label;
+        private final long total;
+        private final String unit;
+        private final Consumer<String> sink;
+        private final LongSupplier clock;
+        private final long start;
+        private long lastLine;
+        private long current;
+        private String message = "";
+        private boolean changedSinceLine;
+
+        LogLines(String label, long total, String unit, Consumer<String> sink, LongSupplier clock) {
+            this.label = label;
+            this.total = total;
+            this.unit = unit;
+            this.sink = sink;
+            this.clock = clock;
+            this.start = clock.getAsLong();
+            this.lastLine = start;
+        }
+
+        void stepTo(long steps, String latest) {
+            current = steps;
+            message = latest;
+            changedSinceLine = true;
+            long now = clock.getAsLong();
+            if (now - lastLine >= LOG_EVERY_NANOS) {
+                print(now);
+            }
+        }
+
+        /** The last state, unless the last line already showed it. */
+        void close() {
+            if (changedSinceLine) {
+                print(clock.getAsLong());
+            }
+        }
+
+        private void print(long now) {
+            double elapsed = (now - start) / 1e9;
+            String left = current > 0 && current < total
+                    ? ", about " + clockTime(elapsed * (total - current) / current) + " left" : "";
+            sink.accept(String.format(Locale.ROOT, "%s: %d/%d %s, %s elapsed%s%s", label, current, total, unit,
+                    clockTime(elapsed), left, message.isBlank() ? "" : ", " + message.strip()));
+            lastLine = now;
+            changedSinceLine = false;
+        }
+
+        static String clockTime(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                    : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
         }
     }
 }
