@@ -8,7 +8,6 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler.LegendPosition;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The held-out loss scored now and then during training, with the training loss at the same
@@ -77,8 +76,8 @@ public final class HeldOutCurve {
         double[] xs = x.stream().mapToDouble(Double::doubleValue).toArray();
         curves.forEach((name, values) -> {
             XYSeries series = chart.addSeries(name, xs, values.stream().mapToDouble(Double::doubleValue).toArray());
-            series.setMarker(SeriesMarkers.NONE);
+            ReadableAxes.mark(series, xs.length);
         });
-        return chart;
+        return ReadableAxes.apply(chart, true);
     }
 }

@@ -48,7 +48,7 @@ public final class TrainingCharts {
         if (!losses.isEmpty()) {
             pictures.add(new Picture("loss.png", task + ": " + String.join(", ", losses.keySet()) + " after each "
                     + singular(unit),
-                    lineChart(task + ": loss", unit, "loss", losses)));
+                    lineChart(task + ": loss", unit, "loss (" + lossUnit(losses.keySet()) + ")", losses)));
         }
         if (!shares.isEmpty()) {
             pictures.add(new Picture("accuracy.png", task + ": " + String.join(", ", shares.keySet()) + " after each "
@@ -83,9 +83,21 @@ public final class TrainingCharts {
             dots.setMarker(SeriesMarkers.CIRCLE);
             dots.setMarkerColor(colour);
         }
+        ReadableAxes.apply(chart, true);
         return new Picture(String.format(Locale.ROOT, "predictions-epoch-%d.png", epoch),
                 task + ": the first " + truth.length + " held-out sequences' next values (lines) and the network's"
                         + " predictions (dots) after epoch " + epoch, chart);
+    }
+
+    /** What the loss axis measures, from its curves' names: squared error, or nats (per chunk where the curves say so). */
+    static String lossUnit(java.util.Collection<String> curves) {
+        if (curves.stream().allMatch(c -> c.contains("mse"))) {
+            return "mean squared error";
+        }
+        if (curves.stream().anyMatch(c -> c.contains("chunk"))) {
+            return "nats per chunk of --seq-length characters";
+        }
+        return "nats, cross-entropy";
     }
 
     /** Accuracies and shares of exact answers, between 0 and 1, go on their own chart. */
@@ -104,7 +116,7 @@ public final class TrainingCharts {
         // A logarithmic axis where the values span two decades or more (XChart labels only its decades).
         DoubleSummaryStatistics values = curves.values().stream().flatMap(List::stream)
                 .mapToDouble(Double::doubleValue).summaryStatistics();
-        chart.getStyler().setYAxisLogarithmic(yAxis.equals("loss") && values.getMin() > 0
+        chart.getStyler().setYAxisLogarithmic(yAxis.startsWith("loss") && values.getMin() > 0
                 && values.getMax() / values.getMin() >= 100);
         curves.forEach((name, curve) -> {
             int step = Math.max(1, (int) Math.ceil(curve.size() / (double) MAX_POINTS));
@@ -116,8 +128,13 @@ public final class TrainingCharts {
                 y[i] = curve.get(i * step);
             }
             XYSeries series = chart.addSeries(name, x, y);
-            series.setMarker(SeriesMarkers.NONE);
+            ReadableAxes.mark(series, points);
         });
-        return chart;
+        int longest = curves.values().stream().mapToInt(List::size).max().orElse(0);
+        if (longest <= ReadableAxes.MARKED_POINTS && !chart.getStyler().isYAxisLogarithmic() && values.getCount() > 0) {
+            ReadableAxes.pad(chart, values.getMin(), values.getMax());
+            chart.getStyler().setLegendPosition(LegendPosition.OutsideS); // the last points sit at the top right
+        }
+        return ReadableAxes.apply(chart, true);
     }
 }

@@ -51,7 +51,7 @@ public final class WeightHeatMap {
                 values.length == 0 ? 0 : values[0].length, range(values).getMin(), range(values).getMax()), chart);
     }
 
-    /** The chart of one matrix; its colour bar runs from the matrix's smallest value to its largest. */
+    /** The chart of one matrix; its colour bar is symmetric about zero ({@link #colourBound}). */
     static HeatMapChart chart(String title, double[][] values) {
         int rows = values.length;
         int columns = rows == 0 ? 0 : values[0].length;
@@ -65,13 +65,8 @@ public final class WeightHeatMap {
         chart.getStyler().setYAxisTitleVisible(true);
         chart.setXAxisTitle("unit (column)");
         chart.setYAxisTitle("row");
-        double low = range(values).getMin();
-        double high = range(values).getMax();
-        if (low == high) { // a constant matrix still needs a range to draw
-            low -= 0.5;
-            high += 0.5;
-        }
-        chart.getStyler().setMin(low).setMax(high).setRangeColors(COLOURS);
+        double bound = colourBound(values);
+        chart.getStyler().setMin(-bound).setMax(bound).setRangeColors(COLOURS);
         List<Integer> x = new ArrayList<>();
         List<Integer> y = new ArrayList<>();
         List<Number[]> cells = new ArrayList<>();
@@ -86,6 +81,21 @@ public final class WeightHeatMap {
         }
         chart.addSeries(title, x, y, cells);
         return chart;
+    }
+
+    /**
+     * The colour bar runs from -bound to +bound, so that white is zero and a weight's sign reads at a
+     * glance; bound is the largest |weight| rounded up to two significant digits, which the bar's
+     * labels print as such (XChart writes the range's ends as plain doubles).
+     */
+    static double colourBound(double[][] values) {
+        DoubleSummaryStatistics range = range(values);
+        double largest = Math.max(Math.abs(range.getMin()), Math.abs(range.getMax()));
+        if (!(largest > 0) || !Double.isFinite(largest)) {
+            return 1; // all zeros (or nothing): any symmetric range shows them white
+        }
+        return new java.math.BigDecimal(largest).round(new java.math.MathContext(2, java.math.RoundingMode.UP))
+                .doubleValue();
     }
 
     /** The smallest and largest values of a matrix. */
