@@ -112,7 +112,7 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
                 into -> {
                     BinaryAdditionData.write(into, TRAIN, BinaryAdditionData.trainingPairs(recipe));
                     BinaryAdditionData.write(into, ALL_PAIRS, BinaryAdditionData.allPairs());
-                });
+                }, context.out());
         if (generated) {
             context.out().printf("generated %s (%d random training pairs, seed %d, and all %d pairs)%n", dir,
                     options.trainingPairs(), options.training().seed(), LIMIT * LIMIT);

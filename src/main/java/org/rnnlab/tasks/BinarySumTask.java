@@ -112,7 +112,7 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
             LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("bit", BITS), labelHeader);
             LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("bit", BITS),
                     labelHeader);
-        });
+        }, context.out());
         Data data = new Data(read(dir, "train"), read(dir, "validation"));
         if (generated) {
             context.out().printf("generated %s (%d training sequences of %d distinct patterns, %d validation"

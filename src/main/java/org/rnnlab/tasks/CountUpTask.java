@@ -89,7 +89,7 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
         CountUpData.Recipe recipe = new CountUpData.Recipe(FIRST, STARTS, STEPS);
         boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train"), into ->
                 LineSequenceCsv.write(into, "train", CountUpData.generate(recipe), LineSequenceCsv.header("x", STEPS),
-                        LineSequenceCsv.header("next", STEPS)));
+                        LineSequenceCsv.header("next", STEPS)), context.out());
         if (generated) {
             context.out().printf("generated %s (%d sequences: n..n+%d -> n+1..n+%d for n in %d..%d)%n", dir, STARTS,
                     STEPS - 1, STEPS, FIRST, FIRST + STARTS - 1);

@@ -98,7 +98,7 @@ public final class ForwardPassTask extends Task<ForwardPassTask.Options, Forward
         ForwardPassData.Recipe recipe = recipe(options);
         boolean generated = DatasetFolder.prepare(dir, recipe, List.of(INPUTS), into -> MultiSequenceCsv.write(
                 into.resolve(INPUTS), "one line per input feature, one value per time step",
-                List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))));
+                List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))), context.out());
         if (generated) {
             context.out().printf("generated %s (%d steps x %d features, seed %d)%n", dir, options.steps(),
                     options.features(), options.seed());

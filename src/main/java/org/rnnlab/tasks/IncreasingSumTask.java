@@ -113,7 +113,7 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
             IncreasingSumData.Splits splits = IncreasingSumData.generate(recipe);
             write(into, "train", splits.train());
             write(into, "test", splits.test());
-        });
+        }, context.out());
         if (generated) {
             context.out().printf("generated %s (%d training and %d test sequences of %d to %d points, half of them"
                     + " rising, seed %d)%n", dir, SEQUENCES - recipe.testCount(), recipe.testCount(), MIN_LENGTH,

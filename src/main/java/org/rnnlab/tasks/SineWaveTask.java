@@ -107,7 +107,7 @@ public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.
                     LineSequenceCsv.header("next", STEPS));
             LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("x", STEPS),
                     LineSequenceCsv.header("next", STEPS));
-        });
+        }, context.out());
         if (generated) {
             context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
                     SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());

@@ -48,6 +48,32 @@ class DatasetFolderTest {
     }
 
     @Test
+    void filesEditedByHandAreUsedAsTheyAreAndSaidSo() throws IOException {
+        Path dir = root.resolve("edited/binary-sum");
+        CountingGenerator generator = new CountingGenerator(recipe(42));
+        assertTrue(prepare(dir, recipe(42), generator));
+        assertTrue(Files.readString(dir.resolve(DatasetFolder.CHECKSUMS)).contains("  train.features.csv"),
+                "a sha256sum line per file");
+
+        java.io.ByteArrayOutputStream notices = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(notices, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(DatasetFolder.prepare(dir, recipe(42), FILES, generator, out));
+        assertEquals("", notices.toString(java.nio.charset.StandardCharsets.UTF_8), "untouched files: no note");
+
+        Path edited = dir.resolve("train.features.csv");
+        Files.writeString(edited, Files.readString(edited).replaceFirst("\n1,", "\n0,"));
+        assertFalse(DatasetFolder.prepare(dir, recipe(42), FILES, generator, out), "the user's file is kept");
+        String note = notices.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(note.startsWith("note: " + edited + " differs from what dataset.json's recipe generated"), note);
+        assertEquals(1, generator.runs, "nothing regenerated over the user's file");
+
+        Files.delete(dir.resolve(DatasetFolder.CHECKSUMS)); // a folder from before checksums: nothing to compare
+        notices.reset();
+        assertFalse(DatasetFolder.prepare(dir, recipe(42), FILES, generator, out));
+        assertEquals("", notices.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void generatesOnceForTheSameRecipe() throws IOException {
         Path dir = root.resolve("data/binary-sum"); // does not exist yet
         CountingGenerator generator = new CountingGenerator(recipe(42));
