@@ -54,6 +54,8 @@ class CharRnnKafkaTest {
         assertTrue(metrics.floorsMet(), metrics.format());
         TaskMetrics reloaded = TaskRunner.evaluate(task, out.resolve("model.zip"), context);
         assertEquals(metrics.values(), reloaded.values());
+        assertTrue(metrics.notes().get("corpus").contains("Project Gutenberg ebook 5200"), metrics.notes().toString());
+        assertTrue(metrics.notes().get("floor_reason").contains("2.0 nats"), metrics.notes().toString());
         String example = TaskRunner.predict(task, out.resolve("model.zip"), task.predictExample().input());
         assertTrue(example.startsWith("most likely next characters:"), "predict --help's example: " + example);
         assertEquals(List.of(out.resolve("loss.png"), out.resolve("held-out-by-time.png"),

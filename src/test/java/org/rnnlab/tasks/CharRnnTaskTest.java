@@ -300,6 +300,16 @@ class CharRnnTaskTest {
     }
 
     @Test
+    void theMetricsNameTheCorpusAndTheFloorThatApplies() throws IOException {
+        org.rnnlab.report.TaskMetrics metrics = TASK.evaluate(trained.model(), options(300, ""), context());
+        assertEquals(corpus.toString(), metrics.notes().get("corpus"), "a text of the user's own: its path alone");
+        int symbols = vocabulary(trained).size();
+        assertTrue(metrics.notes().get("floor_reason").contains("0.5 x ln " + symbols), metrics.notes().toString());
+        assertEquals(0.5 * Math.log(symbols), metrics.floors().get(0).limit(), 1e-12);
+        assertTrue(metrics.format().contains("floor_reason"), metrics.format());
+    }
+
+    @Test
     void aModelOfAnotherTaskCannotBeResumed() throws IOException {
         Path zip = dir.resolve("other.zip");
         ModelStore.save(zip, trained.model(), ModelInfo.of("binary-sum", options(1, ""), trained.model().state()));
