@@ -10,18 +10,18 @@ import java.util.Random;
  * of the two coordinates rises (strictly) at every step and 0 otherwise.
  *
  * <p>Random points would almost never rise 7 times in a row, so the classes are built, not drawn:
- * each split is exactly half rising and half not. A sequence is a walk of sums: one change per step,
- * a clear rise of {@code minRise} to {@code maxStep} in a rising sequence; in the others one or
- * more steps, chosen at random, change by {@code -maxStep} to 0 instead, a fall or no change at all
- * (the seed's own test has four equal sums). So some negatives differ from a positive at a single
- * step. The walk is placed around zero, give or take {@code offset}, and each sum is split into two
- * integer coordinates at random, so that only their sum carries the label.
+ * each split is exactly half rising and half not. A sequence is a walk of sums. Its size, {@code
+ * s}, is drawn log-uniformly from {@code minScale..maxScale} (small and large sequences alike); its
+ * first sum from {@code -2s..2s} (negative sums too); each change of a rising sequence from {@code
+ * minRise s..maxRise s}, log-uniformly (small and large rises, fractional). In the others one or
+ * more steps, chosen at random, fail: by {@code tieShare} no change at all (equal sums are not a
+ * rise, as in the seed's own test), else a fall of the same sizes. Each sum is split into two
+ * coordinates at random, the first in {@code +-spread}, the spread a log-uniform {@code
+ * minSpread..maxSpread} times {@code s}, so that only the sum carries the label, and a small rise
+ * may hide under large swings of the coordinates (as in the seed's fifth training sequence).
  *
- * <p>Two choices make the task learnable by 5 tanh units in seconds: the network must tell a tie
- * from the smallest rise at any sum the walks reach, and the wider that range, the finer the
- * comparison. Rises start at {@code minRise} rather than 1, and centring halves the range of sums
- * (to about +-26 with the task's recipe, against about +-47 for walks that start near zero). Both
- * raised the held-out accuracy (measurements: docs/tasks.md, "Task notes", increasing-sum).
+ * <p>Every value is a whole number of hundredths, and the label is decided on those whole numbers,
+ * so that equal sums are equal exactly, whatever floating point makes of their coordinates.
  */
 public final class IncreasingSumData {
 
@@ -32,14 +32,17 @@ public final class IncreasingSumData {
      * @param sequences how many sequences in all (training and test)
      * @param minLength the fewest points in a sequence (at least 2)
      * @param maxLength the most points in a sequence
-     * @param offset    the walk's middle lies in -offset..offset
-     * @param minRise   the smallest change of a rising step
-     * @param maxStep   the largest rise, and the largest fall, of one step
-     * @param spread    the first coordinate lies in -spread..spread; the second makes up the sum
+     * @param minScale  the smallest size s of a sequence
+     * @param maxScale  the largest size s
+     * @param minRise   the smallest change of a rising (or falling) step, as a share of s
+     * @param maxRise   the largest change, as a share of s
+     * @param tieShare  the share of failing steps with no change at all
+     * @param minSpread the smallest spread of the first coordinate, as a multiple of s
+     * @param maxSpread the largest spread, as a multiple of s
      * @param testShare the share held out for testing, rounded to a whole sequence
      */
-    public record Recipe(long seed, int sequences, int minLength, int maxLength, int offset, int minRise,
-            int maxStep, int spread, double testShare) {
+    public record Recipe(long seed, int sequences, int minLength, int maxLength, double minScale, double maxScale,
+            double minRise, double maxRise, double tieShare, double minSpread, double maxSpread, double testShare) {
         public int testCount() {
             return (int) Math.round(testShare * sequences);
         }
@@ -82,9 +85,9 @@ public final class IncreasingSumData {
             throw new IllegalArgumentException("lengths " + recipe.minLength() + ".." + recipe.maxLength()
                     + ": a sequence needs at least 2 points to rise");
         }
-        if (recipe.minRise() < 1 || recipe.maxStep() < recipe.minRise()) {
-            throw new IllegalArgumentException("rises " + recipe.minRise() + ".." + recipe.maxStep()
-                    + ": a rise must be at least 1");
+        if (!(recipe.minRise() > 0) || recipe.maxRise() < recipe.minRise() || !(recipe.minScale() > 0)) {
+            throw new IllegalArgumentException("rises " + recipe.minRise() + ".." + recipe.maxRise() + " and sizes "
+                    + recipe.minScale() + "..: both must be positive");
         }
         Random random = new Random(recipe.seed());
         Split train = split(recipe.sequences() - recipe.testCount(), recipe, random);
@@ -95,16 +98,27 @@ public final class IncreasingSumData {
     /** {@code count} sequences, the first half rising, in a random order. */
     private static Split split(int count, Recipe recipe, Random random) {
         List<double[][]> points = new ArrayList<>();
+        List<double[]> labels = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, random);
+        List<long[][]> drawn = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int length = recipe.minLength() + random.nextInt(recipe.maxLength() - recipe.minLength() + 1);
-            points.add(sequence(recipe, length, i < count / 2, random));
+            drawn.add(sequence(recipe, length, i < count / 2, random));
         }
-        Collections.shuffle(points, random);
-        List<double[]> labels = points.stream().map(p -> new double[] {increasing(p) ? 1 : 0}).toList();
+        for (int i : order) {
+            long[][] hundredths = drawn.get(i);
+            points.add(inUnits(hundredths));
+            labels.add(new double[] {rises(hundredths) ? 1 : 0});
+        }
         return new Split(points, labels);
     }
 
-    private static double[][] sequence(Recipe recipe, int length, boolean rising, Random random) {
+    /** One sequence in hundredths: [step] = {x1, x2, x1 + x2}. */
+    private static long[][] sequence(Recipe recipe, int length, boolean rising, Random random) {
         // Which of the length - 1 changes fail: none, or at least one chosen at random.
         boolean[] fails = new boolean[length - 1];
         if (!rising) {
@@ -118,30 +132,55 @@ public final class IncreasingSumData {
                 fails[steps.get(k)] = true;
             }
         }
-        int[] changes = new int[length - 1];
-        int total = 0;
-        for (int t = 0; t < changes.length; t++) {
-            changes[t] = fails[t] ? -random.nextInt(recipe.maxStep() + 1)
-                    : recipe.minRise() + random.nextInt(recipe.maxStep() - recipe.minRise() + 1);
-            total += changes[t];
-        }
-        // Centred: the middle of the walk, not its start, lies near zero.
-        int sum = -Math.floorDiv(total, 2) + random.nextInt(2 * recipe.offset() + 1) - recipe.offset();
-        double[][] points = new double[length][];
+        double scale = logUniform(recipe.minScale(), recipe.maxScale(), random);
+        double spread = scale * logUniform(recipe.minSpread(), recipe.maxSpread(), random);
+        long sum = Math.round(100 * (random.nextDouble() * 4 - 2) * scale);
+        long[][] points = new long[length][];
         for (int t = 0; t < length; t++) {
             if (t > 0) {
-                sum += changes[t - 1];
+                long size = Math.max(1, Math.round(100 * scale
+                        * logUniform(recipe.minRise(), recipe.maxRise(), random)));
+                boolean tie = fails[t - 1] && random.nextDouble() < recipe.tieShare();
+                sum += !fails[t - 1] ? size : tie ? 0 : -size;
             }
-            int x1 = random.nextInt(2 * recipe.spread() + 1) - recipe.spread();
-            points[t] = new double[] {x1, sum - x1};
+            long x1 = Math.round(100 * (random.nextDouble() * 2 - 1) * spread);
+            points[t] = new long[] {x1, sum - x1, sum};
         }
         return points;
     }
 
-    /** The label's rule: x1 + x2 strictly greater at every step than at the step before. */
+    private static double logUniform(double low, double high, Random random) {
+        return Math.exp(Math.log(low) + random.nextDouble() * (Math.log(high) - Math.log(low)));
+    }
+
+    /** The label's rule on whole hundredths: each sum strictly above the one before. */
+    private static boolean rises(long[][] hundredths) {
+        for (int t = 1; t < hundredths.length; t++) {
+            if (hundredths[t][2] <= hundredths[t - 1][2]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double[][] inUnits(long[][] hundredths) {
+        double[][] points = new double[hundredths.length][];
+        for (int t = 0; t < hundredths.length; t++) {
+            points[t] = new double[] {hundredths[t][0] / 100.0, hundredths[t][1] / 100.0};
+        }
+        return points;
+    }
+
+    /**
+     * The label's rule: x1 + x2 strictly greater at every step than at the step before. Sums that
+     * differ by floating point's rounding alone (0.1 + 0.2 against 0.3) count as equal.
+     */
     public static boolean increasing(double[][] points) {
         for (int t = 1; t < points.length; t++) {
-            if (points[t][0] + points[t][1] <= points[t - 1][0] + points[t - 1][1]) {
+            double now = points[t][0] + points[t][1];
+            double before = points[t - 1][0] + points[t - 1][1];
+            double rounding = 1e-9 * Math.max(1, Math.max(Math.abs(now), Math.abs(before)));
+            if (now <= before + rounding) {
                 return false;
             }
         }

@@ -14,9 +14,9 @@ import org.rnnlab.data.IncreasingSumData.Splits;
 
 class IncreasingSumDataTest {
 
-    /** The task's recipe: 8000 sequences of 2 to 8 points, rises of 4..6, x1 in -5..5, a fifth held out. */
+    /** The task's recipe: 8000 sequences of 2 to 8 points, sizes 0.5..30, steps of 0.25..1.5 sizes, a fifth held out. */
     private static Recipe recipe(long seed) {
-        return new Recipe(seed, 8000, 2, 8, 5, 4, 6, 5, 0.2);
+        return new Recipe(seed, 8000, 2, 8, 0.5, 30, 0.25, 1.5, 1.0 / 3, 0.3, 6, 0.2);
     }
 
     @Test
@@ -57,29 +57,41 @@ class IncreasingSumDataTest {
     }
 
     @Test
-    void sumsRiseByAClearStepOrFailSomewhereAndCoordinatesAreIntegers() {
+    void sequencesOfEverySizeRiseOrTieOrFallInWholeHundredths() {
         Split train = IncreasingSumData.generate(recipe(3)).train();
         int[] lengths = new int[9];
         int singleFailures = 0;
         int ties = 0;
+        int fractional = 0;
+        int negativeStarts = 0;
+        double smallestSize = Double.POSITIVE_INFINITY;
+        double largestSize = 0;
+        double smallestRelativeRise = Double.POSITIVE_INFINITY;
         for (int i = 0; i < train.size(); i++) {
             double[][] points = train.points().get(i);
             lengths[points.length]++;
             int failures = 0;
+            double size = 0;
             for (int t = 0; t < points.length; t++) {
                 assertEquals(2, points[t].length);
-                assertEquals(Math.rint(points[t][0]), points[t][0], 0.0);
-                assertEquals(Math.rint(points[t][1]), points[t][1], 0.0);
-                assertTrue(Math.abs(points[t][0]) <= 5, "x1 " + points[t][0]);
+                for (double value : points[t]) {
+                    assertEquals(Math.rint(value * 100), value * 100, 1e-6, "whole hundredths: " + value);
+                    fractional += value != Math.rint(value) ? 1 : 0;
+                    size = Math.max(size, Math.abs(value));
+                }
                 if (t > 0) {
-                    double change = points[t][0] + points[t][1] - points[t - 1][0] - points[t - 1][1];
-                    boolean rise = change >= 4 && change <= 6;
-                    boolean fail = change <= 0 && change >= -6;
-                    assertTrue(rise || fail, "sequence " + i + " step " + t + " changes by " + change);
-                    failures += fail ? 1 : 0;
+                    long change = Math.round(100 * (points[t][0] + points[t][1]))
+                            - Math.round(100 * (points[t - 1][0] + points[t - 1][1]));
+                    failures += change <= 0 ? 1 : 0;
                     ties += change == 0 ? 1 : 0;
+                    if (change > 0) {
+                        smallestRelativeRise = Math.min(smallestRelativeRise, change / 100.0 / size);
+                    }
                 }
             }
+            negativeStarts += points[0][0] + points[0][1] < 0 ? 1 : 0;
+            smallestSize = Math.min(smallestSize, size);
+            largestSize = Math.max(largestSize, size);
             assertEquals(failures == 0 ? 1.0 : 0.0, train.labels().get(i)[0], "sequence " + i);
             singleFailures += failures == 1 ? 1 : 0;
         }
@@ -89,7 +101,17 @@ class IncreasingSumDataTest {
         assertEquals(6400, java.util.Arrays.stream(lengths).sum(), "no length outside 2..8");
         // Hard negatives exist: some fail at one step only, some by staying level.
         assertTrue(singleFailures > 400, singleFailures + " single failures");
-        assertTrue(ties > 100, ties + " ties");
+        assertTrue(ties > 1000, ties + " ties");
+        assertTrue(largestSize / smallestSize > 100, "sizes from " + smallestSize + " to " + largestSize);
+        assertTrue(fractional > 10_000 && negativeStarts > 1000, fractional + " fractional, " + negativeStarts
+                + " negative first sums");
+        assertTrue(smallestRelativeRise < 0.05, "small rises among large coordinates too: " + smallestRelativeRise);
+    }
+
+    @Test
+    void sumsThatDifferByRoundingAloneAreEqual() {
+        assertFalse(IncreasingSumData.increasing(new double[][] {{0.1, 0.2}, {0.3, 0}}), "0.1 + 0.2 is 0.3");
+        assertTrue(IncreasingSumData.increasing(new double[][] {{0.1, 0.2}, {0.3, 0.01}}));
     }
 
     @Test
@@ -113,9 +135,12 @@ class IncreasingSumDataTest {
 
     @Test
     void sequencesShorterThanTwoPointsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(new Recipe(1, 10, 1, 8, 5, 4, 6, 10, 0.2)));
-        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(new Recipe(1, 10, 5, 4, 5, 4, 6, 10, 0.2)));
-        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(new Recipe(1, 10, 2, 8, 5, 0, 6, 10, 0.2)));
+        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(
+                new Recipe(1, 10, 1, 8, 0.5, 30, 0.25, 1.5, 0.3, 0.3, 6, 0.2)));
+        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(
+                new Recipe(1, 10, 5, 4, 0.5, 30, 0.25, 1.5, 0.3, 0.3, 6, 0.2)));
+        assertThrows(IllegalArgumentException.class, () -> IncreasingSumData.generate(
+                new Recipe(1, 10, 2, 8, 0.5, 30, 0, 1.5, 0.3, 0.3, 6, 0.2)));
     }
 
     private static int positives(Split split) {

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.DatasetFolder;
@@ -61,9 +63,7 @@ class IncreasingSumTaskTest {
     void variableLengthsComeBackFromDataVecWithMasksAndTheLabelAtEachLastStep() throws IOException {
         IncreasingSumTask.Options options = options(1, 9);
         DataSet test = task.data(options, context(dir)).test();
-        IncreasingSumData.Split truth = IncreasingSumData.generate(new IncreasingSumData.Recipe(9, 8000, 2, 8,
-                IncreasingSumTask.OFFSET, IncreasingSumTask.MIN_RISE, IncreasingSumTask.MAX_STEP,
-                IncreasingSumTask.SPREAD, 0.2)).test();
+        IncreasingSumData.Split truth = IncreasingSumData.generate(IncreasingSumTask.recipe(9)).test();
 
         assertArrayEquals(new long[] {1600, 2, 8}, test.getFeatures().shape());
         assertArrayEquals(new long[] {1600, 1, 8}, test.getLabels().shape());
@@ -78,8 +78,9 @@ class IncreasingSumTaskTest {
                 assertEquals(t < length ? 1.0 : 0.0, featureMask[t], "features mask, sequence " + i + " step " + t);
                 assertEquals(t == length - 1 ? 1.0 : 0.0, labelMask[t], "label mask, sequence " + i + " step " + t);
                 if (t < length) {
-                    assertEquals(points[t][0], test.getFeatures().getDouble(i, 0, t), 0.0);
-                    assertEquals(points[t][1], test.getFeatures().getDouble(i, 1, t), 0.0);
+                    // read as floats: hundredths to float precision
+                    assertEquals(points[t][0], test.getFeatures().getDouble(i, 0, t), 1e-6 * Math.max(1, Math.abs(points[t][0])));
+                    assertEquals(points[t][1], test.getFeatures().getDouble(i, 1, t), 1e-6 * Math.max(1, Math.abs(points[t][1])));
                 } else {
                     assertEquals(0.0, test.getFeatures().getDouble(i, 0, t), 0.0, "padding is zero");
                 }
@@ -96,14 +97,28 @@ class IncreasingSumTaskTest {
         IncreasingSumTask.Options options = options(1, 9);
         Training training = task.train(options, context(dir));
         NormalizerStandardize normalizer = (NormalizerStandardize) training.model().normalizer();
-        IncreasingSumData.Split truth = IncreasingSumData.generate(new IncreasingSumData.Recipe(9, 8000, 2, 8,
-                IncreasingSumTask.OFFSET, IncreasingSumTask.MIN_RISE, IncreasingSumTask.MAX_STEP,
-                IncreasingSumTask.SPREAD, 0.2)).train();
+        IncreasingSumData.Split truth = IncreasingSumData.generate(IncreasingSumTask.recipe(9)).train();
+        // Fitted on what the network reads: each sequence scaled on its own (IncreasingSumTask.scaled)
+        List<double[][]> scaled = new java.util.ArrayList<>();
+        for (double[][] points : truth.points()) {
+            double[] flat = new double[2 * points.length]; // [1, 2, T] in 'c' order: x1 at each step, then x2
+            for (int t = 0; t < points.length; t++) {
+                flat[t] = points[t][0];
+                flat[points.length + t] = points[t][1];
+            }
+            INDArray one = Nd4j.create(flat, new long[] {1, 2, points.length}, 'c');
+            double[][] back = IncreasingSumTask.scaled(one, null).reshape(2, points.length).toDoubleMatrix();
+            double[][] rows = new double[points.length][2];
+            for (int t = 0; t < points.length; t++) {
+                rows[t] = new double[] {back[0][t], back[1][t]};
+            }
+            scaled.add(rows);
+        }
         for (int c = 0; c < 2; c++) {
             double sum = 0;
             double squares = 0;
             int count = 0;
-            for (double[][] points : truth.points()) {
+            for (double[][] points : scaled) {
                 for (double[] point : points) {
                     sum += point[c];
                     squares += point[c] * point[c];
@@ -143,6 +158,36 @@ class IncreasingSumTaskTest {
         assertEquals(9, text.lines().filter(l -> l.contains(" label ") && l.contains(" predicted ")).count(), text);
         assertTrue(text.contains("(-10,11) (2,0) (1.5,1) (11,-7) (-4,10)"), text);
         assertTrue(text.contains("sums 1 1 1 1"), text);
+    }
+
+    @Test
+    void eachSequenceIsScaledToItsShapeAndTheRuleSurvivesIt() {
+        // the seed's fifth training sequence and the same moved and stretched 40-fold, in one batch with padding
+        double[] x1 = {-10, 2, 1.5, 11, -4};
+        double[] x2 = {11, 0, 1, -7, 10};
+        INDArray features = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 2, 2, 6);
+        INDArray mask = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 2, 6);
+        for (int t = 0; t < 5; t++) {
+            features.putScalar(new long[] {0, 0, t}, x1[t]);
+            features.putScalar(new long[] {0, 1, t}, x2[t]);
+            features.putScalar(new long[] {1, 0, t}, 40 * x1[t] + 7);
+            features.putScalar(new long[] {1, 1, t}, 40 * x2[t] - 3);
+            mask.putScalar(0, t, 1);
+            mask.putScalar(1, t, 1);
+        }
+        INDArray scaled = IncreasingSumTask.scaled(features, mask);
+        for (int t = 0; t < 5; t++) {
+            for (int c = 0; c < 2; c++) {
+                assertEquals(scaled.getDouble(0, c, t), scaled.getDouble(1, c, t), 1e-12, "the same shape");
+            }
+        }
+        assertEquals(1.0, scaled.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(0.0, scaled.getDouble(0, 0, 5), 0.0, "padding stays zero");
+        double[][] rows = new double[5][];
+        for (int t = 0; t < 5; t++) {
+            rows[t] = new double[] {scaled.getDouble(0, 0, t), scaled.getDouble(0, 1, t)};
+        }
+        assertTrue(IncreasingSumData.increasing(rows), "still rising after scaling");
     }
 
     @Test
