@@ -50,8 +50,12 @@ public final class ReportPage {
         for (int r = 0; r < cells.size(); r++) {
             String tag = r == 0 ? "th" : "td";
             html.append("<tr>");
-            for (String cell : cells.get(r)) {
-                html.append('<').append(tag).append('>').append(escape(cell)).append("</").append(tag).append('>');
+            List<String> row = cells.get(r);
+            for (int c = 0; c < row.size(); c++) {
+                // a note's text spans the columns its row leaves out
+                int span = c == row.size() - 1 ? cells.get(0).size() - c : 1;
+                html.append('<').append(tag).append(span > 1 ? " colspan=\"" + span + "\"" : "").append('>')
+                        .append(escape(row.get(c))).append("</").append(tag).append('>');
             }
             html.append("</tr>\n");
         }

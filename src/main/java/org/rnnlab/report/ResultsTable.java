@@ -25,7 +25,7 @@ public final class ResultsTable {
                 first ? String.format(Locale.ROOT, "%.1f", trainSeconds) : ""});
             first = false;
         }
-        metrics.notes().forEach((name, note) -> rows.add(new String[] {"", name, note, "", "", "", ""}));
+        metrics.notes().forEach((name, note) -> rows.add(new String[] {"", name, note}));
     }
 
     /** A value as the table shows it: a language model's loss per character in nats, bits and perplexity. */
@@ -57,7 +57,8 @@ public final class ResultsTable {
         all.add(HEADER);
         all.addAll(rows);
         for (String[] row : all) {
-            for (int i = 0; i < row.length; i++) {
+            // A note (three cells) runs on past the columns rather than widening them.
+            for (int i = 0; i < (row.length < HEADER.length ? 2 : row.length); i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
             }
         }

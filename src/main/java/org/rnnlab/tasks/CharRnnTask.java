@@ -606,7 +606,7 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             }
         }
         // Which text, and so which floor: kafka.txt's own, or half of a uniform guess's loss on any other
-        metrics.note("corpus", file + (kafka ? " (the seed's text: " + KAFKA_SOURCE + ")"
+        metrics.note("corpus", file + (kafka ? " (the seed's text: Kafka's Metamorphosis, Project Gutenberg ebook 5200)"
                 : file.getFileName().toString().equals(OWN_SOURCES) ? " (rnnlab's own Java sources: no kafka.txt was"
                         + " found)" : ""));
         metrics.note("floor_reason", kafka ? "kafka.txt is held to 2.0 nats per character"

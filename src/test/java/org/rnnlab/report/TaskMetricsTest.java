@@ -161,6 +161,12 @@ class TaskMetricsTest {
         String row = table.format().lines().filter(l -> l.contains("agrees")).findFirst().orElseThrow();
         assertTrue(row.matches(".*agrees\\s+yes\\s+yes\\s+-\\s+met.*"), row);
         assertTrue(table.format().contains("data/kafka.txt (the seed's text)"), "the table shows the notes too");
+        ResultsTable wide = new ResultsTable();
+        wide.add("t", new TaskMetrics().put("loss", 1.5).floor(QualityFloor.atMost("loss", 2)).note("corpus",
+                "x".repeat(200)), 1.0, true);
+        String header = wide.format().lines().findFirst().orElseThrow();
+        assertTrue(header.indexOf("floor") < 40, "a long note runs on past the columns, not widening them:\n"
+                + wide.format());
     }
 
     @Test
