@@ -33,10 +33,28 @@ public record TextCorpus(String name, String text, Vocabulary vocabulary) {
      *
      * @param minimumLength the fewest characters that make a corpus usable (one training sequence and its next character)
      */
+    /**
+     * Java heap a corpus needs per byte of its file, about: the bytes, the decoding check, the text,
+     * DataVec's copy and the encoded characters (4 bytes each) are alive together while it is read.
+     */
+    static final int HEAP_PER_BYTE = 16;
+
+    /** A corpus the heap cannot hold is refused before reading it, saying how large it is and how to raise the heap. */
+    static void refuseIfTooLarge(Path file, long bytes, long heap) {
+        long needed = bytes * HEAP_PER_BYTE;
+        if (needed > heap) {
+            throw new BadInputException(String.format(java.util.Locale.ROOT, "%s is %.1f MB of text; reading it"
+                    + " needs about %d MB of Java heap and there are %d MB; give it more, e.g."
+                    + " RNNLAB_JAVA_OPTS=-Xmx%dg ./rnnlab ...", file, bytes / 1e6, Math.round(needed / 1e6),
+                    Math.round(heap / 1e6), Math.max(2, (long) Math.ceil(2.0 * needed / 1e9))));
+        }
+    }
+
     public static TextCorpus read(Path file, int minimumLength) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("no corpus at " + file);
         }
+        refuseIfTooLarge(file, Files.size(file), Runtime.getRuntime().maxMemory());
         byte[] bytes = Files.readAllBytes(file);
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -26,6 +26,28 @@ public final class ExitCodes {
     private ExitCodes() {
     }
 
+    /**
+     * Runs a command line, and turns an {@link Error} picocli lets through into one line too: out of
+     * memory is an input too large for the heap (exit 2, saying how large the heap is and how to
+     * raise it), anything else an internal error (exit 3).
+     */
+    public static int execute(CommandLine commandLine, String[] args, PrintStream err, boolean verbose) {
+        try {
+            return commandLine.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("rnnlab: out of memory: the input is too large for the Java heap of "
+                    + Math.round(Runtime.getRuntime().maxMemory() / 1e6) + " MB; give it more, e.g."
+                    + " RNNLAB_JAVA_OPTS=-Xmx8g ./rnnlab ...");
+            return BAD_INPUT;
+        } catch (Error e) {
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
+            return INTERNAL_ERROR;
+        }
+    }
+
     /** 0 when every floor of a run was met, else 1. */
     public static int of(TaskRunner.Outcome outcome) {
         return outcome.metrics().floorsMet() ? OK : CHECK_FAILED;

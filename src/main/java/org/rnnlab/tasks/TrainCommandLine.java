@@ -69,8 +69,9 @@ public final class TrainCommandLine implements Callable<Integer> {
                 .description("no progress bar while training").build());
         spec.usageMessage().footer("", ExitCodes.FOOTER);
         CommandLine commandLine = new CommandLine(spec);
-        configure(commandLine, out, err, Arrays.asList(args).contains("--verbose"));
-        return commandLine.execute(args);
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        configure(commandLine, out, err, verbose);
+        return ExitCodes.execute(commandLine, args, err, verbose);
     }
 
     /** Output streams, case-insensitive enum values and the one-line error handlers, for any rnnlab command line. */

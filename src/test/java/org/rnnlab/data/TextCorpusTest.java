@@ -119,4 +119,15 @@ class TextCorpusTest {
         assertTrue(Double.isNaN(corpus.knownWordShare(" 12, 34. ")), "no words: no share");
         assertEquals(List.of("über", "straße"), TextCorpus.words("Über 3 Straße!"));
     }
+
+    @Test
+    void aCorpusTheHeapCannotHoldIsRefusedSayingHowLargeAndHowToRaiseTheHeap() {
+        Path file = Path.of("big.txt");
+        org.rnnlab.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.rnnlab.BadInputException.class, () -> TextCorpus.refuseIfTooLarge(file, 55_000_000, 512_000_000));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("55.0 MB of text")
+                && e.getMessage().contains("880 MB") && e.getMessage().contains("512 MB")
+                && e.getMessage().contains("RNNLAB_JAVA_OPTS=-Xmx2g"), e.getMessage());
+        TextCorpus.refuseIfTooLarge(file, 137_628, 512_000_000); // kafka.txt fits
+    }
 }

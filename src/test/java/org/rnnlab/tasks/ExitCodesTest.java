@@ -2,9 +2,15 @@ package org.rnnlab.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The near-miss matching behind "did you mean" (the messages themselves: CommandLineTest). */
 class ExitCodesTest {
@@ -22,5 +28,31 @@ class ExitCodesTest {
         assertEquals("--epochs", ExitCodes.nearest("--epoch", List.of("--epochs", "--seed")));
         assertEquals("--batch-size", ExitCodes.nearest("--batch", List.of("--batch-size", "--seed")));
         assertNull(ExitCodes.nearest("--seed", List.of("--seed")), "an exact match is no near miss");
+    }
+
+    /** What an Error thrown by a command prints and returns. */
+    private static String[] failWith(Error error) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        CommandLine commandLine = new CommandLine(CommandLine.Model.CommandSpec.wrapWithoutInspection(
+                (Callable<Integer>) () -> {
+                    throw error;
+                }));
+        ExitCodes.install(commandLine, stream, false);
+        int code = ExitCodes.execute(commandLine, new String[0], stream, false);
+        return new String[] {Integer.toString(code), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void errorsEndInOneLineToo() {
+        String[] memory = failWith(new OutOfMemoryError("Java heap space"));
+        assertEquals("2", memory[0], "too large for the heap: bad input");
+        assertEquals(1, memory[1].lines().count(), memory[1]);
+        assertTrue(memory[1].startsWith("rnnlab: out of memory:") && memory[1].contains("RNNLAB_JAVA_OPTS=-Xmx"),
+                memory[1]);
+        String[] other = failWith(new StackOverflowError());
+        assertEquals("3", other[0]);
+        assertEquals(1, other[1].lines().count(), other[1]);
+        assertTrue(other[1].startsWith("rnnlab: internal error: java.lang.StackOverflowError"), other[1]);
     }
 }
