@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.WritableFolder;
 import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
@@ -64,6 +65,9 @@ public final class TaskRunner {
     private static <O extends Record, D> Outcome trainOn(Task<O, D> task, O options, TaskContext context, Path outDir)
             throws IOException {
         Nd4jThreads.configure(); // before the task's first op, whether started by the script, the jar or a main
+        // Where the run writes, checked before it trains: a save that fails would lose the training
+        WritableFolder.require(outDir, "--out");
+        WritableFolder.require(context.dataRoot(), "--data-dir");
         PrintStream out = context.out();
         out.println("== " + task.name() + ": " + task.description());
         D data = task.data(options, context);
