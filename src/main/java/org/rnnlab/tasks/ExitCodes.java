@@ -40,12 +40,17 @@ public final class ExitCodes {
                     + " RNNLAB_JAVA_OPTS=-Xmx8g ./rnnlab ...");
             return BAD_INPUT;
         } catch (Error e) {
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
-            return INTERNAL_ERROR;
+            return internalError(e, err, verbose);
         }
+    }
+
+    /** "rnnlab: internal error: ..." in one line, the stack trace before it under --verbose; exit 3. */
+    private static int internalError(Throwable e, PrintStream err, boolean verbose) {
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
+        return INTERNAL_ERROR;
     }
 
     /** 0 when every floor of a run was met, else 1. */
@@ -64,15 +69,14 @@ public final class ExitCodes {
             return BAD_INPUT;
         });
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            if (!(e instanceof BadInputException)) {
+                return internalError(e, err, verbose);
+            }
             if (verbose) {
                 e.printStackTrace(err);
             }
-            if (e instanceof BadInputException) {
-                err.println("rnnlab: " + e.getMessage());
-                return BAD_INPUT;
-            }
-            err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
-            return INTERNAL_ERROR;
+            err.println("rnnlab: " + e.getMessage());
+            return BAD_INPUT;
         });
     }
 

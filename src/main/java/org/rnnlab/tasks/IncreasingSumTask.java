@@ -178,9 +178,14 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
         return Nd4j.create(values, features.shape(), 'c').castTo(features.dataType());
     }
 
+    /** Whether the model's zip says its network reads sequences scaled by {@link #scaled}. */
+    private static boolean readsScaled(TrainedNetwork model) {
+        return model.state().path(SCALED).asBoolean(false);
+    }
+
     /** A split as a model of this task reads it: scaled sequence by sequence, unless the model predates that. */
     static DataSet forModel(TrainedNetwork model, DataSet split) {
-        if (!model.state().path(SCALED).asBoolean(false)) {
+        if (!readsScaled(model)) {
             return split;
         }
         DataSet copy = split.copy();
@@ -302,7 +307,7 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
                 features.putScalar(new long[] {0, c, t}, points[t][c]);
             }
         }
-        INDArray read = model.state().path(SCALED).asBoolean(false) ? scaled(features, null) : features;
+        INDArray read = readsScaled(model) ? scaled(features, null) : features;
         return model.output(read).getDouble(0, 0, steps - 1);
     }
 

@@ -17,7 +17,11 @@ public final class ProcessSetup {
     private ProcessSetup() {
     }
 
-    /** Runs {@code command} on stdout and stderr with everything set up, then exits with its code. */
+    /**
+     * Runs {@code command} on stdout and stderr with the process set up (headless, UTF-8, the stop
+     * notice), then exits with its code. The command calls {@link #configure} itself, before
+     * anything loads DL4J.
+     */
     public static void runAndExit(String[] args, Function<PrintStream, Integer> command) {
         // Charts are drawn off-screen: no display is needed, and none is ever opened.
         System.setProperty("java.awt.headless", "true");
@@ -34,8 +38,7 @@ public final class ProcessSetup {
                 System.err.println("rnnlab: stopped before the end; files saved before now are complete, nothing half-written is left");
             }
         }, "rnnlab-stop-notice"));
-        configure(args);
-        int code = command.apply(out);
+        int code = command.apply(out); // the command configures logging itself (configure), as tests run it too
         finished[0] = true;
         out.flush();
         System.exit(code);
