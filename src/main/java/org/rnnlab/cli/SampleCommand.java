@@ -1,5 +1,6 @@
 package org.rnnlab.cli;
 
+import org.rnnlab.tasks.TaskRegistry;
 import org.rnnlab.tasks.ExitCodes;
 import java.nio.file.Path;
 import java.util.Random;
@@ -60,10 +61,11 @@ final class SampleCommand implements Callable<Integer> {
             throw new BadInputException("--top-k must be in 0..1000000, got " + topK);
         }
         Sampling sampling = greedy ? Sampling.greedily() : new Sampling(temperature, topK, false);
-        ModelStore.StoredModel stored = ModelStore.load(model);
-        if (!stored.info().task().equals("char-rnn")) {
-            throw new BadInputException(model + " holds a " + stored.info().task() + " model; sample needs a char-rnn model");
+        String task = ModelStore.readInfo(model).task();
+        if (!task.equals("char-rnn")) {
+            throw new BadInputException(model + " holds a " + task + " model; sample needs a char-rnn model");
         }
+        ModelStore.StoredModel stored = TaskRegistry.require(task).load(model); // its parts checked against each other
         Vocabulary vocabulary = Vocabulary.fromString(stored.model().state().path("vocabulary").asText());
         root.out.println(CharRnnTask.sample(stored.model().network(), vocabulary, prime, length, sampling,
                 new Random(seed)));

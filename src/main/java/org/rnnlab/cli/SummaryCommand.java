@@ -64,11 +64,11 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** A saved network; its task's stored options say how long its sequences are. */
     static String ofSavedModel(Path file, String expectedTask, SummaryStyle style) {
-        ModelStore.StoredModel stored = ModelStore.load(file);
-        String task = stored.info().task();
+        String task = ModelStore.readInfo(file).task();
         if (expectedTask != null && !expectedTask.equals(task)) {
             throw new BadInputException(file + " holds a " + task + " model, not " + expectedTask);
         }
+        ModelStore.StoredModel stored = TaskRegistry.require(task).load(file);
         return KerasSummary.render(stored.model().network(), sequenceLength(TaskRegistry.require(task), stored.info()),
                 style);
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Writes a file so that readers see either the old content or the complete new content, never a
  * half-written file: the bytes go to a temporary file in the same folder, are forced to disk, and
- * the temporary file is then moved over the target in one step.
+ * the temporary file is then moved over the target in one step. A run killed outright (SIGKILL,
+ * a power cut) may leave its temporary file behind; the next write to the same target deletes it.
  */
 public final class AtomicFile {
 
@@ -54,7 +55,9 @@ public final class AtomicFile {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        deleteAbandoned(dir, target.getFileName().toString());
+        Path temp = Files.createTempFile(dir, tempPrefix(target.getFileName().toString(), ProcessHandle.current().pid()),
+                ".tmp");
         UNFINISHED.add(temp);
         try {
             readableByAll(temp);
@@ -68,6 +71,40 @@ public final class AtomicFile {
         } finally {
             Files.deleteIfExists(temp);
             UNFINISHED.remove(temp);
+        }
+    }
+
+    /**
+     * ".NAME.PID.": a temporary file names the process writing it, so that a later run can tell
+     * the file of a killed run (SIGKILL runs no shutdown hook) from one being written right now.
+     */
+    static String tempPrefix(String name, long pid) {
+        return "." + name + "." + pid + ".";
+    }
+
+    /**
+     * Deletes the temporary files a killed run left beside {@code name}: those whose process is
+     * gone. Those of live processes are theirs to finish or delete.
+     */
+    static void deleteAbandoned(Path dir, String name) throws IOException {
+        String start = "." + name + ".";
+        try (var files = Files.newDirectoryStream(dir, file -> {
+            String f = file.getFileName().toString();
+            return f.startsWith(start) && f.endsWith(".tmp");
+        })) {
+            for (Path file : files) {
+                String rest = file.getFileName().toString().substring(start.length());
+                int dot = rest.indexOf('.');
+                long pid;
+                try {
+                    pid = Long.parseLong(dot < 0 ? rest : rest.substring(0, dot));
+                } catch (NumberFormatException e) {
+                    continue; // not a name this class gives
+                }
+                if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+                    Files.deleteIfExists(file);
+                }
+            }
         }
     }
 

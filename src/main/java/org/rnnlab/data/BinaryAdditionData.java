@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.datavec.api.records.reader.SequenceRecordReader;
 import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.AlignmentMode;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -135,7 +134,8 @@ public final class BinaryAdditionData {
 
     /** A whole split through DataVec: inputs [n, 2, 8] and sum bits [n, 1, 8], a label at every step. */
     public static DataSet read(Path dir, String split) throws IOException {
-        SequenceRecordReader labels = MultiSequenceCsv.reader(labelsFile(dir, split));
-        return MultiSequenceCsv.readAll(featuresFile(dir, split), labels, AlignmentMode.EQUAL_LENGTH);
+        return MultiSequenceCsv.readAll(featuresFile(dir, split),
+                CsvShape.blocks(2, BITS, BITS, "one per bit; a's line, then b's"), labelsFile(dir, split),
+                CsvShape.blocks(1, BITS, BITS, "the bits of a + b"), AlignmentMode.EQUAL_LENGTH);
     }
 }

@@ -67,7 +67,7 @@ public final class DatasetFolder {
         generator.writeInto(dir);
         StringBuilder sums = new StringBuilder();
         for (String file : files) {
-            sums.append(sha256(dir.resolve(file))).append("  ").append(file).append('\n');
+            sums.append(Sha256.of(dir.resolve(file))).append("  ").append(file).append('\n');
         }
         AtomicFile.writeString(dir.resolve(CHECKSUMS), sums.toString());
         // The manifest goes last: files without one are never mistaken for complete data.
@@ -94,26 +94,11 @@ public final class DatasetFolder {
         List<String> edited = new java.util.ArrayList<>();
         for (String file : files) {
             String hash = recorded.get(file);
-            if (hash != null && !hash.equals(sha256(dir.resolve(file)))) {
+            if (hash != null && !hash.equals(Sha256.of(dir.resolve(file)))) {
                 edited.add(file);
             }
         }
         return edited;
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            try (java.io.InputStream in = Files.newInputStream(file)) {
-                byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
     }
 
     private static JsonNode readQuietly(Path manifest) {

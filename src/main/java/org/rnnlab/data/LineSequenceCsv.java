@@ -2,7 +2,6 @@ package org.rnnlab.data;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,13 +84,6 @@ public final class LineSequenceCsv {
         return Double.toString(value);
     }
 
-    /** Data rows after the header; a blank line is a row too (DataVec reads it as an empty sequence). */
-    private static long countRows(Path file) throws IOException {
-        try (var lines = Files.lines(file)) {
-            return lines.skip(1).count();
-        }
-    }
-
     /** A DataVec reader over one CSV file of line sequences, past its header. */
     public static SequenceRecordReader reader(Path file) throws IOException {
         SequenceRecordReader reader = new CSVLineSequenceRecordReader(1, ',');
@@ -115,20 +107,25 @@ public final class LineSequenceCsv {
     /**
      * The whole split as one DataSet, read once. The data sets here are small; training from memory
      * also avoids re-parsing the CSV every epoch, which cost more than the training step itself
-     * (measurements: docs/tasks.md, "How the tasks are trained").
+     * (measurements: docs/tasks.md, "How the tasks are trained"). Both files are first checked
+     * against the shapes the task's recipe gives them, so that DataVec never reads a row it would
+     * pad, a NaN, or a row far wider than the recipe.
      */
-    public static DataSet readAll(Path dir, String split, AlignmentMode alignment) throws IOException {
-        long sequences = countRows(featuresFile(dir, split));
-        long labels = countRows(labelsFile(dir, split));
+    public static DataSet readAll(Path dir, String split, AlignmentMode alignment, CsvShape features,
+            CsvShape labels) throws IOException {
+        Path featuresFile = featuresFile(dir, split);
+        Path labelsFile = labelsFile(dir, split);
+        int sequences = features.check(featuresFile);
+        int labelRows = labels.check(labelsFile);
         if (sequences == 0) {
-            throw new BadInputException(featuresFile(dir, split) + " holds no sequences");
+            throw new BadInputException(featuresFile + " holds no sequences");
         }
-        if (labels != sequences) {
-            throw new BadInputException(featuresFile(dir, split) + " holds " + sequences + " sequences but "
-                    + labelsFile(dir, split) + " holds " + labels + " labels");
+        if (labelRows != sequences) {
+            throw new BadInputException(featuresFile + " holds " + sequences + " sequences but "
+                    + labelsFile + " holds " + labelRows + " labels");
         }
         try {
-            return iterator(dir, split, (int) sequences, alignment).next();
+            return iterator(dir, split, sequences, alignment).next();
         } catch (NumberFormatException e) {
             throw new BadInputException("a cell in " + dir.resolve(split) + ".*.csv is not a number: "
                     + e.getMessage(), e);

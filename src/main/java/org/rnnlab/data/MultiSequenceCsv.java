@@ -2,7 +2,6 @@ package org.rnnlab.data;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +69,11 @@ public final class MultiSequenceCsv {
         return reader;
     }
 
-    /** Features alone, for sequences of equal length: [n, features, T]. */
-    public static INDArray readFeatures(Path file, DataType type) throws IOException {
+    /** Features alone, for sequences of equal length: [n, features, T], the file first checked against {@code shape}. */
+    public static INDArray readFeatures(Path file, CsvShape shape, DataType type) throws IOException {
+        if (shape.check(file) == 0) {
+            throw new BadInputException(file + " holds no sequences");
+        }
         SequenceRecordReader reader = reader(file);
         List<INDArray> sequences = new ArrayList<>();
         while (reader.hasNext()) {
@@ -95,32 +97,24 @@ public final class MultiSequenceCsv {
         return Nd4j.concat(0, sequences.toArray(new INDArray[0]));
     }
 
-    /** The number of sequences (blocks) in a file. */
-    public static int count(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        int blocks = 0;
-        boolean inBlock = false;
-        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            if (line.isEmpty()) {
-                inBlock = false;
-            } else if (!inBlock) {
-                blocks++;
-                inBlock = true;
-            }
-        }
-        return blocks;
-    }
-
     /**
      * A whole split as one DataSet: features [n, features, maxLength] with a features mask when
-     * lengths differ, and labels read by {@code labels} (a reader over the labels file).
+     * lengths differ, and labels from {@code labelsFile}, in the row or the block layout as
+     * {@code labelShape} says. Both files are first checked against their shapes.
      */
-    public static DataSet readAll(Path features, SequenceRecordReader labels, AlignmentMode alignment)
-            throws IOException {
-        int sequences = count(features);
+    public static DataSet readAll(Path features, CsvShape featureShape, Path labelsFile, CsvShape labelShape,
+            AlignmentMode alignment) throws IOException {
+        int sequences = featureShape.check(features);
         if (sequences == 0) {
             throw new BadInputException(features + " holds no sequences");
         }
+        int labelCount = labelShape.check(labelsFile);
+        if (labelCount != sequences) {
+            throw new BadInputException(features + " holds " + sequences + " sequences but " + labelsFile + " holds "
+                    + labelCount + (labelShape.linesPerBlock() == 0 ? " labels" : " label sequences"));
+        }
+        SequenceRecordReader labels = labelShape.linesPerBlock() == 0 ? LineSequenceCsv.reader(labelsFile)
+                : reader(labelsFile);
         try {
             DataSet data = new SequenceRecordReaderDataSetIterator(reader(features), labels, sequences, -1, true, alignment)
                     .next();

@@ -48,6 +48,11 @@ public final class TimeStepper {
 
     /** The outputs of one or more steps, [n, nOut] for [n, nIn] features and [n, nOut, T] for [n, nIn, T]. */
     public INDArray step(INDArray features) {
+        long width = network.layerInputSize(0);
+        if (features.rank() < 2 || features.size(1) != width) {
+            throw new IllegalArgumentException("this network takes " + width + " features per step; got input of shape "
+                    + java.util.Arrays.toString(features.shape()));
+        }
         INDArray input = features;
         if (normalizer != null) {
             input = features.dup();

@@ -59,6 +59,7 @@ public class FastRnnOutputLayerImpl extends RnnOutputLayer {
         if (!fastPath()) {
             return super.activate(training, workspaceMgr);
         }
+        FastSimpleRnnLayer.requireWidth("FastRnnOutputLayer", layerId(), input, layerConf().getNIn());
         INDArray x = FastSimpleRnnLayer.timeMajor(input.castTo(dataType));
         long steps = input.size(2);
         long minibatch = input.size(0);

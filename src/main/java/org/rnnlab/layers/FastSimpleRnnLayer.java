@@ -4,6 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.FloatBuffer;
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -144,6 +145,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray in = permuteIfNWC(input.castTo(dataType));
         Preconditions.checkState(in.rank() == 3, "FastSimpleRnn expects 3d input, got rank %s", in.rank());
+        requireWidth("FastSimpleRnn", layerId(), in, layerConf().getNIn());
         int minibatch = (int) in.size(0);
         int steps = (int) in.size(2);
         long units = layerConf().getNOut();
@@ -332,6 +334,17 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
     }
 
     // ---- Layout
+
+    /**
+     * A layer fed input of another width than its nIn fails here, naming the layer and both widths,
+     * rather than deep inside a native matrix product with a BLAS parameter error.
+     */
+    static void requireWidth(String kind, String layer, INDArray input, long width) {
+        if (input.size(1) != width) {
+            throw new DL4JInvalidInputException(kind + " layer " + layer + " takes " + width + " features per step;"
+                    + " its input has " + input.size(1) + " (shape " + java.util.Arrays.toString(input.shape()) + ")");
+        }
+    }
 
     /** [B, n, T] as time-major rows [T B, n]: a view when the array is laid out that way already, else a copy. */
     static INDArray timeMajor(INDArray ncw) {

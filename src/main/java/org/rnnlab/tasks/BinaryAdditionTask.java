@@ -35,6 +35,7 @@ import org.rnnlab.BadInputException;
 import org.rnnlab.data.BinaryAdditionData;
 import org.rnnlab.data.BinaryAdditionData.Pair;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.nets.EpochTrainer;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
@@ -108,16 +109,20 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
     public Data data(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         BinaryAdditionData.Recipe recipe = recipe(options);
-        boolean generated = DatasetFolder.prepare(dir, recipe, BinaryAdditionData.fileNames(TRAIN, ALL_PAIRS),
-                into -> {
-                    BinaryAdditionData.write(into, TRAIN, BinaryAdditionData.trainingPairs(recipe));
-                    BinaryAdditionData.write(into, ALL_PAIRS, BinaryAdditionData.allPairs());
-                }, context.out());
-        if (generated) {
-            context.out().printf("generated %s (%d random training pairs, seed %d, and all %d pairs)%n", dir,
-                    options.trainingPairs(), options.training().seed(), LIMIT * LIMIT);
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, BinaryAdditionData.fileNames(TRAIN, ALL_PAIRS),
+                    into -> {
+                        BinaryAdditionData.write(into, TRAIN, BinaryAdditionData.trainingPairs(recipe));
+                        BinaryAdditionData.write(into, ALL_PAIRS, BinaryAdditionData.allPairs());
+                    }, context.out());
+            if (generated) {
+                context.out().printf("generated %s (%d random training pairs, seed %d, and all %d pairs)%n", dir,
+                        options.trainingPairs(), options.training().seed(), LIMIT * LIMIT);
+            }
+            return new Data(read(dir, TRAIN), read(dir, ALL_PAIRS));
         }
-        return new Data(read(dir, TRAIN), read(dir, ALL_PAIRS));
     }
 
     static BinaryAdditionData.Recipe recipe(Options options) {

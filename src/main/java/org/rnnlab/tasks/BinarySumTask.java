@@ -26,10 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.CsvShape;
 import org.rnnlab.data.BinarySumData;
 import org.rnnlab.data.BinarySumData.Split;
 import org.rnnlab.data.BinarySumData.Target;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.nets.EpochTrainer;
@@ -106,21 +108,25 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
         Path dir = context.dataDir(this);
         BinarySumData.Recipe recipe = new BinarySumData.Recipe(training.seed(), SEQUENCES, BITS, options.target(),
                 VALIDATION_SHARE, options.split());
-        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
-            BinarySumData.Splits splits = BinarySumData.generate(recipe);
-            String labelHeader = options.target().name().toLowerCase(Locale.ROOT);
-            LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("bit", BITS), labelHeader);
-            LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("bit", BITS),
-                    labelHeader);
-        }, context.out());
-        Data data = new Data(read(dir, "train"), read(dir, "validation"));
-        if (generated) {
-            context.out().printf("generated %s (%d training sequences of %d distinct patterns, %d validation"
-                    + " sequences of %d, %s split, seed %d)%n", dir, data.train().numExamples(),
-                    BinarySumData.distinctPatterns(patterns(data.train())), data.validation().numExamples(),
-                    BinarySumData.distinctPatterns(patterns(data.validation())), options.split(), training.seed());
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
+                BinarySumData.Splits splits = BinarySumData.generate(recipe);
+                String labelHeader = options.target().name().toLowerCase(Locale.ROOT);
+                LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("bit", BITS), labelHeader);
+                LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("bit", BITS),
+                        labelHeader);
+            }, context.out());
+            Data data = new Data(read(dir, "train"), read(dir, "validation"));
+            if (generated) {
+                context.out().printf("generated %s (%d training sequences of %d distinct patterns, %d validation"
+                        + " sequences of %d, %s split, seed %d)%n", dir, data.train().numExamples(),
+                        BinarySumData.distinctPatterns(patterns(data.train())), data.validation().numExamples(),
+                        BinarySumData.distinctPatterns(patterns(data.validation())), options.split(), training.seed());
+            }
+            return data;
         }
-        return data;
     }
 
     /** The bit patterns of a split, one row per sequence. */
@@ -130,10 +136,17 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
 
     /** A whole split: bits [n, 1, 7]; the single label sits at the last step (ALIGN_END adds the label mask). */
     static DataSet read(Path dir, String split) throws IOException {
-        return LineSequenceCsv.readAll(dir, split, AlignmentMode.ALIGN_END);
+        return LineSequenceCsv.readAll(dir, split, AlignmentMode.ALIGN_END, CsvShape.rows(BITS, "one per bit"),
+                CsvShape.rows(1, "the sequence's label"));
     }
 
     // ---- Network: stacked sigmoid SimpleRnn layers, identity output, squared error
+
+    /** Its models carry a normalizer: the bits and the sums are standardized, the sums scaled back. */
+    @Override
+    protected boolean normalizes() {
+        return true;
+    }
 
     @Override
     public MultiLayerConfiguration network(Options options) {

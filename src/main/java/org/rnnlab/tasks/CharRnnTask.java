@@ -46,6 +46,7 @@ import org.rnnlab.nets.ChunkTrainer;
 import org.rnnlab.nets.HeldOutWatch;
 import org.rnnlab.nets.LearningRates;
 import org.rnnlab.nets.Optimizer;
+import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.nets.StreamSplitTrainer;
 import org.rnnlab.nets.TrainedNetwork;
@@ -259,6 +260,50 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         return file;
     }
 
+    // ---- Resuming: the model's own recipe, unless the user types otherwise
+
+    /**
+     * A resumed run starts from the recipe stored in the model it continues, so that options the
+     * user leaves out are the model's, not the defaults; the corpus is the one the zip records.
+     */
+    @Override
+    public Options resumedOptions(Options typed) {
+        if (typed.resume().isEmpty()) {
+            return null;
+        }
+        ModelInfo info = ModelStore.readInfo(Path.of(typed.resume()));
+        if (!info.task().equals(name())) {
+            throw new BadInputException(typed.resume() + " holds a " + info.task() + " model, not char-rnn");
+        }
+        Options stored = info.options(Options.class);
+        return RecordOptions.with(RecordOptions.with(stored, "resume", typed.resume()), "corpus", "");
+    }
+
+    /**
+     * Options built into the saved network (its layers, dropout, updater, weight decay and truncated
+     * BPTT length) cannot change on --resume: the network would go on as it was while the new zip's
+     * rnnlab.json claimed otherwise. One typed with another value is refused, naming the model's.
+     */
+    static void refuseChangesOnResume(Options given, Options model) {
+        Map<String, String[]> fixed = new java.util.LinkedHashMap<>();
+        fixed.put("--hidden", new String[] {sizes(given.hidden()), sizes(model.hidden())});
+        fixed.put("--seq-length", new String[] {"" + given.seqLength(), "" + model.seqLength()});
+        fixed.put("--optimizer", new String[] {given.optimizer().name(), model.optimizer().name()});
+        fixed.put("--weight-decay", new String[] {"" + given.weightDecay(), "" + model.weightDecay()});
+        fixed.put("--dropout", new String[] {"" + given.dropout(), "" + model.dropout()});
+        fixed.put("--implementation", new String[] {given.implementation().name(), model.implementation().name()});
+        fixed.forEach((option, values) -> {
+            if (!values[0].equals(values[1])) {
+                throw new BadInputException(option + " " + values[0] + " cannot change when resuming " + given.resume()
+                        + ": its network was built with " + values[1] + "; leave " + option + " out to keep it");
+            }
+        });
+    }
+
+    private static String sizes(int[] hidden) {
+        return String.join(",", java.util.Arrays.stream(hidden).mapToObj(Integer::toString).toList());
+    }
+
     /** The corpus a model zip records it was trained on: what {@code --resume} carries on with unless --corpus says otherwise. */
     private static Path resumedCorpus(Path model, TaskContext context) {
         String recorded = ModelStore.readInfo(model).extras().path("corpus").asText("");
@@ -299,17 +344,37 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
     @Override
     public Data data(Options options, TaskContext context) throws IOException {
         Path file = corpusFile(options, context);
-        TextCorpus corpus = TextCorpus.read(file, options.seqLength() + 1);
+        TextCorpus corpus = usable(file, TextCorpus.read(file, options.seqLength() + 1));
         context.out().printf("corpus %s: %d characters, %d distinct%n", file, corpus.text().codePointCount(0,
                 corpus.text().length()), corpus.vocabulary().size());
         return new Data(file, corpus);
+    }
+
+    /**
+     * Refuses, before training, a corpus that reads but cannot be learned and scored: one of a
+     * single distinct character has nothing to predict (and DL4J fails on a one-wide softmax), and
+     * one too short for a held-out block would train and then report a held-out loss of NaN.
+     */
+    static TextCorpus usable(Path file, TextCorpus corpus) {
+        if (corpus.vocabulary().size() < 2) {
+            throw new BadInputException(file + " holds one distinct character (" + corpus.vocabulary()
+                    + "); a character model needs at least two to choose between");
+        }
+        if (corpus.heldOutBlocks().isEmpty()) {
+            int needed = (TextCorpus.HELD_OUT_EVERY - 1) * TextCorpus.BLOCK + 2;
+            throw new BadInputException(String.format(java.util.Locale.ROOT, "%s has %d characters; char-rnn holds out"
+                    + " every %dth block of %d characters to score the model, so it needs at least %d", file,
+                    corpus.text().codePointCount(0, corpus.text().length()), TextCorpus.HELD_OUT_EVERY, TextCorpus.BLOCK,
+                    needed));
+        }
+        return corpus;
     }
 
     /** A saved model is evaluated on the corpus it was trained on, which its zip names. */
     @Override
     public Data data(Options options, TrainedNetwork model, TaskContext context) throws IOException {
         Path file = Path.of(model.state().path("corpus").asText());
-        return new Data(file, TextCorpus.read(file, options.seqLength() + 1));
+        return new Data(file, usable(file, TextCorpus.read(file, options.seqLength() + 1)));
     }
 
     // ---- Network: tanh SimpleRnn layers and a softmax over the vocabulary, truncated BPTT
@@ -359,6 +424,25 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         return network(options, KAFKA_CHARACTERS);
     }
 
+    /**
+     * A saved model's network is as wide as its vocabulary, on both sides; a zip without one, or
+     * with one of another size than its network (a vocabulary from another corpus), is refused.
+     */
+    @Override
+    protected MultiLayerConfiguration describedNetwork(Options options, TrainedNetwork model, Path file) {
+        String characters = model.state().path("vocabulary").asText("");
+        if (characters.codePointCount(0, characters.length()) < 2) {
+            throw new BadInputException(file + ": " + ModelStore.INFO_ENTRY + " holds no vocabulary (the characters"
+                    + " the network's inputs and outputs stand for); it is not a complete char-rnn model");
+        }
+        Vocabulary vocabulary = Vocabulary.of(characters);
+        if (!vocabulary.asString().equals(characters)) {
+            throw new BadInputException(file + ": its vocabulary is not distinct characters in order, as rnnlab saves"
+                    + " it; it is not a vocabulary rnnlab wrote");
+        }
+        return network(options, vocabulary.size());
+    }
+
     @Override
     public OptionalInt sequenceLength(Options options) {
         return OptionalInt.of(options.seqLength()); // the chunks it trains on
@@ -378,10 +462,8 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             network = new MultiLayerNetwork(network(options, corpus.vocabulary().size()));
             network.init();
         } else {
-            ModelStore.StoredModel stored = ModelStore.load(Path.of(options.resume()));
-            if (!stored.info().task().equals(name())) {
-                throw new BadInputException(options.resume() + " holds a " + stored.info().task() + " model, not char-rnn");
-            }
+            ModelStore.StoredModel stored = load(Path.of(options.resume()));
+            refuseChangesOnResume(options, stored.info().options(Options.class));
             Vocabulary saved = Vocabulary.fromString(stored.model().state().path("vocabulary").asText());
             if (!saved.equals(corpus.vocabulary())) {
                 throw new BadInputException("the corpus's characters differ from the model's (" + corpus.vocabulary().size()

@@ -21,8 +21,10 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.CsvShape;
 import org.rnnlab.data.CountUpData;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.inference.TimeStepper;
@@ -87,22 +89,33 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
     public Data data(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         CountUpData.Recipe recipe = new CountUpData.Recipe(FIRST, STARTS, STEPS);
-        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train"), into ->
-                LineSequenceCsv.write(into, "train", CountUpData.generate(recipe), LineSequenceCsv.header("x", STEPS),
-                        LineSequenceCsv.header("next", STEPS)), context.out());
-        if (generated) {
-            context.out().printf("generated %s (%d sequences: n..n+%d -> n+1..n+%d for n in %d..%d)%n", dir, STARTS,
-                    STEPS - 1, STEPS, FIRST, FIRST + STARTS - 1);
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train"), into ->
+                    LineSequenceCsv.write(into, "train", CountUpData.generate(recipe), LineSequenceCsv.header("x", STEPS),
+                            LineSequenceCsv.header("next", STEPS)), context.out());
+            if (generated) {
+                context.out().printf("generated %s (%d sequences: n..n+%d -> n+1..n+%d for n in %d..%d)%n", dir, STARTS,
+                        STEPS - 1, STEPS, FIRST, FIRST + STARTS - 1);
+            }
+            return new Data(read(dir));
         }
-        return new Data(read(dir));
     }
 
     /** The training split: inputs [100, 1, 5] and next integers [100, 1, 5]. */
     static DataSet read(Path dir) throws IOException {
-        return LineSequenceCsv.readAll(dir, "train", AlignmentMode.EQUAL_LENGTH);
+        return LineSequenceCsv.readAll(dir, "train", AlignmentMode.EQUAL_LENGTH,
+                CsvShape.rows(STEPS, "one integer per step"), CsvShape.rows(STEPS, "the next integer at each step"));
     }
 
     // ---- Network: one linear SimpleRnn, a linear output at every step, squared error
+
+    /** Its models carry a normalizer: inputs and targets share one standardization. */
+    @Override
+    protected boolean normalizes() {
+        return true;
+    }
 
     /**
      * The recurrent weights start at zero: the network starts without memory, like the seed's
@@ -263,6 +276,9 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
 
     // ---- Prediction from the command line: --input n or --input n,steps
 
+    /** The largest |n| prediction starts from (see {@link #predict}). */
+    static final double MAX_START = 1e6;
+
     @Override
     public PredictExample predictExample() {
         return new PredictExample("105", "n, or n,steps (105,12); answers n+1, n+2, ... fed back step by step");
@@ -271,6 +287,12 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
     @Override
     public String predict(TrainedNetwork model, Options options, String input) {
         double[] values = NumberList.parse(input, "--input", 2);
+        if (Math.abs(values[0]) > MAX_START) {
+            // 32-bit floats hold whole numbers exactly only up to 2^24; beyond a million, n+1 and n+2
+            // print alike at three decimals, and the answer says nothing.
+            throw new BadInputException("--input n takes n within +-" + (long) MAX_START + " (the network computes in"
+                    + " 32-bit floats, which cannot tell n+1 from n+2 far beyond that), got " + input);
+        }
         int steps = TEST_STEPS;
         if (values.length == 2) {
             if (values[1] != Math.rint(values[1]) || values[1] < 1 || values[1] > 1000) {

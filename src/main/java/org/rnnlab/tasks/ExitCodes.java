@@ -49,8 +49,20 @@ public final class ExitCodes {
         if (verbose) {
             e.printStackTrace(err);
         }
-        err.println("rnnlab: internal error: " + e + (verbose ? "" : " (--verbose shows the stack trace)"));
+        err.println("rnnlab: internal error: " + oneLine(e.toString())
+                + (verbose ? "" : " (--verbose shows the stack trace)"));
         return INTERNAL_ERROR;
+    }
+
+    /**
+     * A message in one line: DL4J and ND4J write some of theirs over several lines (a shape, then
+     * a hint), which would break the promise of one line on stderr; the lines are joined with "; ".
+     */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        return String.join("; ", message.lines().map(String::strip).filter(line -> !line.isEmpty()).toList());
     }
 
     /** 0 when every floor of a run was met, else 1. */
@@ -75,7 +87,7 @@ public final class ExitCodes {
             if (verbose) {
                 e.printStackTrace(err);
             }
-            err.println("rnnlab: " + e.getMessage());
+            err.println("rnnlab: " + oneLine(e.getMessage()));
             return BAD_INPUT;
         });
     }

@@ -23,7 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.CsvShape;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.data.ForwardPassData;
 import org.rnnlab.data.MultiSequenceCsv;
 import org.rnnlab.data.NumberList;
@@ -96,14 +98,18 @@ public final class ForwardPassTask extends Task<ForwardPassTask.Options, Forward
     public Data data(Options options, TaskContext context) throws IOException {
         Path dir = context.dataDir(this);
         ForwardPassData.Recipe recipe = recipe(options);
-        boolean generated = DatasetFolder.prepare(dir, recipe, List.of(INPUTS), into -> MultiSequenceCsv.write(
-                into.resolve(INPUTS), "one line per input feature, one value per time step",
-                List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))), context.out());
-        if (generated) {
-            context.out().printf("generated %s (%d steps x %d features, seed %d)%n", dir, options.steps(),
-                    options.features(), options.seed());
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, List.of(INPUTS), into -> MultiSequenceCsv.write(
+                    into.resolve(INPUTS), "one line per input feature, one value per time step",
+                    List.<double[][]>of(ForwardPassData.byFeature(ForwardPassData.generate(recipe).inputs()))), context.out());
+            if (generated) {
+                context.out().printf("generated %s (%d steps x %d features, seed %d)%n", dir, options.steps(),
+                        options.features(), options.seed());
+            }
+            return new Data(readInputs(dir, options));
         }
-        return new Data(readInputs(dir));
     }
 
     private static ForwardPassData.Recipe recipe(Options options) {
@@ -112,8 +118,9 @@ public final class ForwardPassTask extends Task<ForwardPassTask.Options, Forward
     }
 
     /** The inputs as DL4J wants them: [1, inputFeatures, steps], DOUBLE. */
-    static INDArray readInputs(Path dir) throws IOException {
-        return MultiSequenceCsv.readFeatures(dir.resolve(INPUTS), DataType.DOUBLE);
+    static INDArray readInputs(Path dir, Options options) throws IOException {
+        return MultiSequenceCsv.readFeatures(dir.resolve(INPUTS),
+                CsvShape.blocks(options.features(), options.steps(), options.steps(), "one per time step"), DataType.DOUBLE);
     }
 
     // ---- Network: one tanh SimpleRnn in DOUBLE, and the seed's weights

@@ -21,7 +21,9 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.CsvShape;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.data.IncreasingSumData;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.LineSequenceCsv;
@@ -117,17 +119,21 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
         EpochTraining training = options.training();
         Path dir = context.dataDir(this);
         IncreasingSumData.Recipe recipe = recipe(training.seed());
-        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "test"), into -> {
-            IncreasingSumData.Splits splits = IncreasingSumData.generate(recipe);
-            write(into, "train", splits.train());
-            write(into, "test", splits.test());
-        }, context.out());
-        if (generated) {
-            context.out().printf("generated %s (%d training and %d test sequences of %d to %d points, half of them"
-                    + " rising, seed %d)%n", dir, SEQUENCES - recipe.testCount(), recipe.testCount(), MIN_LENGTH,
-                    MAX_LENGTH, training.seed());
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "test"), into -> {
+                IncreasingSumData.Splits splits = IncreasingSumData.generate(recipe);
+                write(into, "train", splits.train());
+                write(into, "test", splits.test());
+            }, context.out());
+            if (generated) {
+                context.out().printf("generated %s (%d training and %d test sequences of %d to %d points, half of them"
+                        + " rising, seed %d)%n", dir, SEQUENCES - recipe.testCount(), recipe.testCount(), MIN_LENGTH,
+                        MAX_LENGTH, training.seed());
+            }
+            return new Data(read(dir, "train"), read(dir, "test"));
         }
-        return new Data(read(dir, "train"), read(dir, "test"));
     }
 
     static IncreasingSumData.Recipe recipe(long seed) {
@@ -206,10 +212,18 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
      */
     static DataSet read(Path dir, String split) throws IOException {
         return MultiSequenceCsv.readAll(LineSequenceCsv.featuresFile(dir, split),
-                LineSequenceCsv.reader(LineSequenceCsv.labelsFile(dir, split)), AlignmentMode.ALIGN_END);
+                CsvShape.blocks(2, MIN_LENGTH, MAX_LENGTH, "one per point; x1's line, then x2's"),
+                LineSequenceCsv.labelsFile(dir, split), CsvShape.rows(1, "1 for rising, 0 for not"),
+                AlignmentMode.ALIGN_END);
     }
 
     // ---- Network: one tanh SimpleRnn, a sigmoid output, binary cross-entropy
+
+    /** Its models carry a normalizer: each coordinate is standardized after the per-sequence scaling. */
+    @Override
+    protected boolean normalizes() {
+        return true;
+    }
 
     @Override
     public MultiLayerConfiguration network(Options options) {

@@ -30,7 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.nets.Training;
 import org.rnnlab.nets.Updaters;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.rnnlab.data.CsvShape;
 import org.rnnlab.data.DatasetFolder;
+import org.rnnlab.data.FolderLock;
 import org.rnnlab.data.LineSequenceCsv;
 import org.rnnlab.data.NumberList;
 import org.rnnlab.data.SineWaveData;
@@ -101,23 +103,28 @@ public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.
         EpochTraining training = options.training();
         Path dir = context.dataDir(this);
         SineWaveData.Recipe recipe = new SineWaveData.Recipe(training.seed(), SEQUENCES, STEPS, NOISE, VALIDATION_SHARE);
-        boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
-            SineWaveData.Splits splits = SineWaveData.generate(recipe);
-            LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("x", STEPS),
-                    LineSequenceCsv.header("next", STEPS));
-            LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("x", STEPS),
-                    LineSequenceCsv.header("next", STEPS));
-        }, context.out());
-        if (generated) {
-            context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
-                    SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());
+        // Locked while generated and read: a concurrent run with another recipe waits instead of
+        // swapping the files under this one (docs/robustness.md, "Two runs, one folder").
+        try (FolderLock lock = FolderLock.acquire(dir, "its data", context.out())) {
+            boolean generated = DatasetFolder.prepare(dir, recipe, LineSequenceCsv.fileNames("train", "validation"), into -> {
+                SineWaveData.Splits splits = SineWaveData.generate(recipe);
+                LineSequenceCsv.write(into, "train", splits.train(), LineSequenceCsv.header("x", STEPS),
+                        LineSequenceCsv.header("next", STEPS));
+                LineSequenceCsv.write(into, "validation", splits.validation(), LineSequenceCsv.header("x", STEPS),
+                        LineSequenceCsv.header("next", STEPS));
+            }, context.out());
+            if (generated) {
+                context.out().printf("generated %s (%d training and %d validation sequences, seed %d)%n", dir,
+                        SEQUENCES - recipe.validationCount(), recipe.validationCount(), training.seed());
+            }
+            return new Data(read(dir, "train"), read(dir, "validation"));
         }
-        return new Data(read(dir, "train"), read(dir, "validation"));
     }
 
     /** A whole split: inputs [n, 1, 10] and next values [n, 1, 10]. */
     static DataSet read(Path dir, String split) throws IOException {
-        return LineSequenceCsv.readAll(dir, split, AlignmentMode.EQUAL_LENGTH);
+        return LineSequenceCsv.readAll(dir, split, AlignmentMode.EQUAL_LENGTH, CsvShape.rows(STEPS, "one per step"),
+                CsvShape.rows(STEPS, "the next value at each step"));
     }
 
     // ---- Network: one tanh SimpleRnn, identity output at every step, squared error

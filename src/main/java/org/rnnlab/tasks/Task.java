@@ -1,6 +1,7 @@
 package org.rnnlab.tasks;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,11 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.rnnlab.BadInputException;
+import org.rnnlab.nets.ModelStore;
+import org.rnnlab.nets.NetworkShape;
 import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
 import org.rnnlab.plots.Picture;
@@ -148,6 +154,72 @@ public abstract class Task<O extends Record, D> {
         context.attachListeners(network);
         return network;
     }
+
+    // ---- Loading a saved model, checked part against part
+
+    /**
+     * A saved model of this task, checked before it is used: the zip names this task, its options
+     * are valid, its network has the shape those options describe (layer kinds, widths and
+     * activations), its normalizer is there exactly when the task uses one and is as wide as the
+     * network, and the task's own state agrees with both ({@link #describedNetwork}). A zip
+     * assembled from parts of different models is refused naming the first disagreement.
+     *
+     * @throws org.rnnlab.BadInputException naming the file and what disagrees
+     */
+    public final ModelStore.StoredModel load(Path file) {
+        String stored = ModelStore.readInfo(file).task();
+        if (!name.equals(stored)) {
+            throw new BadInputException(file + " holds a " + stored + " model, not " + name);
+        }
+        ModelStore.StoredModel model = ModelStore.load(file);
+        O options = model.info().options(optionsType());
+        NetworkShape has = NetworkShape.of(model.model().network().getLayerWiseConfigurations());
+        NetworkShape described = NetworkShape.of(describedNetwork(options, model.model(), file));
+        has.differenceFrom(described).ifPresent(difference -> {
+            throw new BadInputException(file + ": its network and its " + ModelStore.INFO_ENTRY + " disagree: "
+                    + difference + "; the zip mixes parts of different models");
+        });
+        DataNormalization normalizer = model.model().normalizer();
+        if (normalizes() && normalizer == null) {
+            throw new BadInputException(file + " has no " + ModelSerializer.NORMALIZER_BIN + "; a " + name
+                    + " model needs the scaling its training data went through");
+        }
+        if (!normalizes() && normalizer != null) {
+            throw new BadInputException(file + " holds a " + ModelSerializer.NORMALIZER_BIN + ", which " + name
+                    + " models never have; the zip mixes parts of different models");
+        }
+        if (normalizer != null) {
+            has.normalizerDifference(normalizer).ifPresent(difference -> {
+                throw new BadInputException(file + ": " + difference + "; the zip mixes parts of different models");
+            });
+        }
+        return model;
+    }
+
+    /**
+     * The network a saved model's options describe, to check its network against. By default
+     * {@link #network}; a task whose sizes come from state saved in the zip (char-rnn's vocabulary)
+     * overrides it, refusing a zip whose state is missing or unusable.
+     */
+    protected MultiLayerConfiguration describedNetwork(O options, TrainedNetwork model, Path file) {
+        return network(options);
+    }
+
+    /**
+     * The options of the model a run continues (char-rnn's {@code --resume}), standing in for the
+     * defaults so that options the user does not type are the model's own; null for a run that
+     * starts afresh, which is every run of a task that cannot resume.
+     */
+    public O resumedOptions(O typed) {
+        return null;
+    }
+
+    /** Whether the task's models carry a normalizer (normalizer.bin) that their data goes through. */
+    protected boolean normalizes() {
+        return false;
+    }
+
+    // ---- Data
 
     /** Generates the task's data where it is missing or stale, and reads it: once per run. */
     public abstract D data(O options, TaskContext context) throws IOException;

@@ -10,10 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.AtomicFile;
+import org.rnnlab.data.FolderLock;
+import org.rnnlab.data.Sha256;
 import org.rnnlab.data.WritableFolder;
 import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.nets.ModelInfo;
 import org.rnnlab.nets.ModelStore;
+import org.rnnlab.nets.TrainedNetwork;
 import org.rnnlab.nets.Training;
 import org.rnnlab.plots.Picture;
 import org.rnnlab.plots.TrainingCharts;
@@ -78,9 +82,9 @@ public final class TaskRunner {
         TaskMetrics metrics = task.evaluate(training.model(), options, data, context);
 
         Path model = outDir.resolve("model.zip");
-        ModelStore.save(model, training.model(), ModelInfo.of(task.name(), options, training.model().state()));
-        MetricsFile.write(outDir.resolve("metrics.json"), MetricsFile.toJson(task.name(), training.seconds(),
-                training.unit(), training.epochs(), metrics, training.history()));
+        saveTogether(outDir, training.model(), ModelInfo.of(task.name(), options, training.model().state()),
+                MetricsFile.toJson(task.name(), training.seconds(), training.unit(), training.epochs(), metrics,
+                        training.history()), out);
         java.nio.file.Files.deleteIfExists(checkpoint); // the final model holds at least what the checkpoint held
 
         List<WrittenPicture> pictures = context.drawPictures() ? drawPictures(task, options, training, outDir, out)
@@ -95,6 +99,33 @@ public final class TaskRunner {
             out.println("Pictures: " + pictures.stream().map(p -> p.file().toString()).collect(Collectors.joining(", ")));
         }
         return new Outcome(task.name(), metrics, training.seconds(), model, pictures);
+    }
+
+    /**
+     * model.zip and metrics.json, written so that they always belong together: under the folder's
+     * lock (two runs saving to one folder take turns), the old metrics.json goes before the new
+     * model moves in, and the new metrics.json names the SHA-256 of the model it describes. A run
+     * killed between the two leaves a model without metrics, never a new model beside old metrics.
+     */
+    static void saveTogether(Path outDir, TrainedNetwork model, ModelInfo info,
+            com.fasterxml.jackson.databind.node.ObjectNode metrics, PrintStream notices) throws IOException {
+        Path zip = outDir.resolve("model.zip");
+        Path metricsFile = outDir.resolve("metrics.json");
+        try (FolderLock lock = FolderLock.acquire(outDir, "the model", notices)) {
+            byte[] oldMetrics = java.nio.file.Files.isRegularFile(metricsFile)
+                    ? java.nio.file.Files.readAllBytes(metricsFile) : null;
+            java.nio.file.Files.deleteIfExists(metricsFile);
+            try {
+                ModelStore.save(zip, model, info);
+            } catch (IOException | RuntimeException e) {
+                if (oldMetrics != null) { // the old model stayed: so do its metrics
+                    AtomicFile.write(metricsFile, o -> o.write(oldMetrics));
+                }
+                throw e;
+            }
+            metrics.put("model_sha256", Sha256.of(zip));
+            MetricsFile.write(metricsFile, metrics);
+        }
     }
 
     /** Every chart of one run: its curves, what the training loop drew, and the task's charts of the trained network. */
@@ -162,11 +193,7 @@ public final class TaskRunner {
     }
 
     private static ModelStore.StoredModel load(Task<?, ?> task, Path modelFile) {
-        String stored = ModelStore.readInfo(modelFile).task();
-        if (!task.name().equals(stored)) {
-            throw new BadInputException(modelFile + " holds a " + stored + " model, not " + task.name());
-        }
-        return ModelStore.load(modelFile);
+        return task.load(modelFile);
     }
 
     /**

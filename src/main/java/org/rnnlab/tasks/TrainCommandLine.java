@@ -119,6 +119,14 @@ public final class TrainCommandLine implements Callable<Integer> {
 
     private <O extends Record> int run(Task<O, ?> typed) throws IOException {
         O options = RecordOptions.read(spec, typed.optionsType(), preset(typed));
+        O resumed = typed.resumedOptions(options);
+        if (resumed != null) {
+            if (preset(typed) != null) {
+                throw new BadInputException("--preset and --resume do not go together: a resumed run keeps its"
+                        + " model's recipe");
+            }
+            options = RecordOptions.read(spec, typed.optionsType(), resumed); // untyped options: the model's
+        }
         Path given = spec.findOption("--out").getValue();
         Path outDir = given != null ? given : TaskRunner.defaultModelDir(typed.name());
         OptionSpec noPlots = spec.findOption("--no-plots");

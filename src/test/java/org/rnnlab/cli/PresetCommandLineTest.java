@@ -22,7 +22,7 @@ class PresetCommandLineTest {
     void thePresetReplacesTheDefaultsAndTypedOptionsOverrideIt() throws Exception {
         StringBuilder text = new StringBuilder();
         Random random = new Random(2);
-        while (text.length() < 6000) {
+        while (text.length() < 20_000) { // enough for char-rnn to hold a block out
             text.append("abcdefgh ".charAt(random.nextInt(9)));
         }
         Path corpus = Files.writeString(tmp.resolve("text.txt"), text);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -143,5 +144,25 @@ class AtomicFileTest {
             pool.shutdown();
         }
         assertEquals(List.of("model.zip"), folderContents());
+    }
+
+    @Test
+    void theTemporaryFileOfAKilledRunIsDeletedByTheNextWriteAndALiveOnesIsKept() throws Exception {
+        Process gone = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-version")
+                .redirectErrorStream(true).start();
+        gone.getInputStream().readAllBytes();
+        gone.waitFor();
+        Path abandoned = Files.writeString(dir.resolve(AtomicFile.tempPrefix("model.zip", gone.pid()) + "123.tmp"), "half");
+        Path live = Files.writeString(dir.resolve(AtomicFile.tempPrefix("model.zip", ProcessHandle.current().pid())
+                + "456.tmp"), "being written");
+        Path otherFile = Files.writeString(dir.resolve(AtomicFile.tempPrefix("metrics.json", gone.pid()) + "7.tmp"), "x");
+        Path notOurs = Files.writeString(dir.resolve(".model.zip.notes.tmp"), "a user's file");
+
+        AtomicFile.writeString(dir.resolve("model.zip"), "new");
+
+        assertFalse(Files.exists(abandoned), "a dead process's temporary file is deleted");
+        assertTrue(Files.exists(live), "a live process's temporary file is its own to finish");
+        assertTrue(Files.exists(otherFile), "only the temporary files of the file being written");
+        assertTrue(Files.exists(notOurs), "a name this class does not give is left alone");
     }
 }

@@ -21,6 +21,10 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.rnnlab.BadInputException;
 
 class LineSequenceCsvTest {
+    private static final CsvShape BITS_ROW = CsvShape.rows(7, "one per bit");
+    private static final CsvShape PAIR_ROW = CsvShape.rows(2, "one per bit");
+    private static final CsvShape LABEL_ROW = CsvShape.rows(1, "the label");
+
     @TempDir
     Path dir;
 
@@ -131,7 +135,7 @@ class LineSequenceCsvTest {
         SequenceSet train = splits.train();
         int n = train.size();
 
-        DataSet data = LineSequenceCsv.readAll(dir, "train", AlignmentMode.ALIGN_END);
+        DataSet data = LineSequenceCsv.readAll(dir, "train", AlignmentMode.ALIGN_END, BITS_ROW, LABEL_ROW);
         assertArrayEquals(new long[] {n, 1, 7}, data.getFeatures().shape());
         assertArrayEquals(new long[] {n, 1, 7}, data.getLabels().shape());
         INDArray mask = data.getLabelsMaskArray();
@@ -155,7 +159,8 @@ class LineSequenceCsvTest {
         SineWaveData.Splits splits = SineWaveData.generate(new SineWaveData.Recipe(42, 100, 10, 0.008, 0.2));
         LineSequenceCsv.write(dir, "validation", splits.validation(), LineSequenceCsv.header("x", 10),
                 LineSequenceCsv.header("next", 10));
-        DataSet data = LineSequenceCsv.readAll(dir, "validation", AlignmentMode.EQUAL_LENGTH);
+        DataSet data = LineSequenceCsv.readAll(dir, "validation", AlignmentMode.EQUAL_LENGTH,
+                CsvShape.rows(10, "one per step"), CsvShape.rows(10, "one per step"));
         assertArrayEquals(new long[] {20, 1, 10}, data.getFeatures().shape());
         assertArrayEquals(new long[] {20, 1, 10}, data.getLabels().shape());
         INDArray mask = data.getLabelsMaskArray();
@@ -176,7 +181,7 @@ class LineSequenceCsvTest {
         Files.writeString(LineSequenceCsv.featuresFile(dir, "empty"), "bit1,bit2\n");
         Files.writeString(LineSequenceCsv.labelsFile(dir, "empty"), "sum\n");
         BadInputException e = assertThrows(BadInputException.class,
-                () -> LineSequenceCsv.readAll(dir, "empty", AlignmentMode.ALIGN_END));
+                () -> LineSequenceCsv.readAll(dir, "empty", AlignmentMode.ALIGN_END, PAIR_ROW, LABEL_ROW));
         assertTrue(e.getMessage().contains("empty.features.csv"), e.getMessage());
     }
 
@@ -184,7 +189,7 @@ class LineSequenceCsvTest {
     void readAllOfBlankRowsWithoutLabelsIsBadInput() throws IOException {
         Files.writeString(LineSequenceCsv.featuresFile(dir, "blank"), "bit1,bit2\n\n  \n");
         Files.writeString(LineSequenceCsv.labelsFile(dir, "blank"), "sum\n");
-        assertThrows(BadInputException.class, () -> LineSequenceCsv.readAll(dir, "blank", AlignmentMode.ALIGN_END));
+        assertThrows(BadInputException.class, () -> LineSequenceCsv.readAll(dir, "blank", AlignmentMode.ALIGN_END, PAIR_ROW, LABEL_ROW));
     }
 
     @Test
@@ -192,7 +197,7 @@ class LineSequenceCsvTest {
         Files.writeString(LineSequenceCsv.featuresFile(dir, "ragged"), "bit1,bit2\n1,0\n0,1\n1,1\n");
         Files.writeString(LineSequenceCsv.labelsFile(dir, "ragged"), "sum\n1\n1\n");
         BadInputException e = assertThrows(BadInputException.class,
-                () -> LineSequenceCsv.readAll(dir, "ragged", AlignmentMode.ALIGN_END));
+                () -> LineSequenceCsv.readAll(dir, "ragged", AlignmentMode.ALIGN_END, PAIR_ROW, LABEL_ROW));
         assertTrue(e.getMessage().contains("3 sequences") && e.getMessage().contains("2 labels"), e.getMessage());
     }
 
@@ -201,7 +206,7 @@ class LineSequenceCsvTest {
         Files.writeString(LineSequenceCsv.featuresFile(dir, "text"), "bit1,bit2\n1,zero\n");
         Files.writeString(LineSequenceCsv.labelsFile(dir, "text"), "sum\n1\n");
         BadInputException e = assertThrows(BadInputException.class,
-                () -> LineSequenceCsv.readAll(dir, "text", AlignmentMode.ALIGN_END));
+                () -> LineSequenceCsv.readAll(dir, "text", AlignmentMode.ALIGN_END, PAIR_ROW, LABEL_ROW));
         assertTrue(e.getMessage().contains("not a number"), e.getMessage());
     }
 }

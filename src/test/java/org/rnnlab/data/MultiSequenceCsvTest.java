@@ -18,6 +18,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.rnnlab.BadInputException;
 
 class MultiSequenceCsvTest {
+    private static final CsvShape VARIABLE = CsvShape.blocks(2, 1, 8, "one per point");
+    private static final CsvShape LABEL = CsvShape.rows(1, "the label");
+
     @TempDir
     Path dir;
 
@@ -28,13 +31,13 @@ class MultiSequenceCsvTest {
                 new double[][] {{0.5, 1, 2}, {0, 0.25, 3}},
                 new double[][] {{7, 8}, {9, 10}}));
         assertEquals("# x1 then x2 over time\n0.5,1,2\n0,0.25,3\n\n7,8\n9,10\n", Files.readString(features));
-        assertEquals(2, MultiSequenceCsv.count(features));
+        assertEquals(2, VARIABLE.check(features));
 
         // Labels one per line, beside features of another split name so that nothing is overwritten.
         LineSequenceCsv.write(dir, "labels-only", new SequenceSet(List.of(new double[] {0}, new double[] {0}),
                 List.of(new double[] {1}, new double[] {0})), "unused", "label");
-        DataSet data = MultiSequenceCsv.readAll(features,
-                LineSequenceCsv.reader(LineSequenceCsv.labelsFile(dir, "labels-only")), AlignmentMode.ALIGN_END);
+        DataSet data = MultiSequenceCsv.readAll(features, VARIABLE, LineSequenceCsv.labelsFile(dir, "labels-only"),
+                LABEL, AlignmentMode.ALIGN_END);
 
         assertArrayEquals(new long[] {2, 2, 3}, data.getFeatures().shape());
         assertArrayEquals(new double[] {0.5, 1, 2}, data.getFeatures().get(point(0), point(0), all()).toDoubleVector(), 0);
@@ -52,12 +55,12 @@ class MultiSequenceCsvTest {
         Files.writeString(empty, "# nothing\n");
         Path labels = dir.resolve("labels.csv");
         Files.writeString(labels, "label\n1\n");
-        assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(empty, LineSequenceCsv.reader(labels),
+        assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(empty, VARIABLE, labels, LABEL,
                 AlignmentMode.ALIGN_END));
 
         Path ragged = dir.resolve("ragged.csv");
         Files.writeString(ragged, "# x1, x2\n1,2,3\n4,5\n");
-        assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(ragged, LineSequenceCsv.reader(labels),
+        assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(ragged, VARIABLE, labels, LABEL,
                 AlignmentMode.ALIGN_END));
     }
 
@@ -69,8 +72,8 @@ class MultiSequenceCsvTest {
             Path labels = dir.resolve("labels.csv");
             Files.writeString(labels, labelRows);
             BadInputException e = assertThrows(BadInputException.class, () -> MultiSequenceCsv.readAll(features,
-                    LineSequenceCsv.reader(labels), AlignmentMode.ALIGN_END));
-            assertTrue(e.getMessage().contains("labels file"), e.getMessage());
+                    VARIABLE, labels, LABEL, AlignmentMode.ALIGN_END));
+            assertTrue(e.getMessage().contains("holds 2 sequences but"), e.getMessage());
         }
     }
 }

@@ -110,7 +110,7 @@ class PicturesTest {
     @Test
     void charRnnDrawsItsSmoothLossAgainstIterations() throws IOException {
         Path corpus = Files.writeString(dir.resolve("text.txt"),
-                String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
+                String.join(" ", Collections.nCopies(450, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
         CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), new int[] {16}, 1, 16, 4, 0.1, Optimizer.ADAGRAD, 1, 0, 0, 40, 600, 0, 0, 0, 0, 3, "",
                 null, 0);
@@ -125,7 +125,7 @@ class PicturesTest {
     @Test
     void charRnnDrawsItsHeldOutCurveAgainstTimeAndIterations() throws IOException {
         Path corpus = Files.writeString(dir.resolve("text.txt"),
-                String.join(" ", Collections.nCopies(400, "the quick brown fox jumps over the lazy dog.")));
+                String.join(" ", Collections.nCopies(450, "the quick brown fox jumps over the lazy dog.")));
         CharRnnTask task = new CharRnnTask();
         // scored after every iteration
         CharRnnTask.Options options = new CharRnnTask.Options(corpus.toString(), new int[] {16}, 1, 16, 4, 0.01, Optimizer.ADAM, 1, 0, 0, 30,

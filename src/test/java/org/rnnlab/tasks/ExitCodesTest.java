@@ -31,12 +31,15 @@ class ExitCodesTest {
     }
 
     /** What an Error thrown by a command prints and returns. */
-    private static String[] failWith(Error error) {
+    private static String[] failWith(Throwable error) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
         CommandLine commandLine = new CommandLine(CommandLine.Model.CommandSpec.wrapWithoutInspection(
                 (Callable<Integer>) () -> {
-                    throw error;
+                    if (error instanceof Exception e) {
+                        throw e;
+                    }
+                    throw (Error) error;
                 }));
         ExitCodes.install(commandLine, stream, false);
         int code = ExitCodes.execute(commandLine, new String[0], stream, false);
@@ -54,5 +57,19 @@ class ExitCodesTest {
         assertEquals("3", other[0]);
         assertEquals(1, other[1].lines().count(), other[1]);
         assertTrue(other[1].startsWith("rnnlab: internal error: java.lang.StackOverflowError"), other[1]);
+    }
+
+    @Test
+    void multiLineMessagesFromDl4jAreFoldedIntoOne() {
+        String dl4j = "Invalid input: expected input of size 80\n  Layer: SimpleRnn\n\nInput shape: [1, 81, 1]";
+        String[] bad = failWith(new org.rnnlab.BadInputException(dl4j));
+        assertEquals("2", bad[0]);
+        assertEquals("rnnlab: Invalid input: expected input of size 80; Layer: SimpleRnn; Input shape: [1, 81, 1]",
+                bad[1].strip());
+        String[] internal = failWith(new IllegalStateException(dl4j));
+        assertEquals("3", internal[0]);
+        assertEquals(1, internal[1].lines().count(), internal[1]);
+        assertTrue(internal[1].contains("size 80; Layer: SimpleRnn; Input shape"), internal[1]);
+        assertEquals("", ExitCodes.oneLine(null));
     }
 }

@@ -54,7 +54,8 @@ class ForwardPassTaskTest {
     void dl4jWithTheSeedsWeightsComputesTheSeedsLoop() throws IOException {
         ForwardPassTask.Options options = task.defaultOptions();
         Training training = task.train(options, context(dir));
-        INDArray output = training.model().network().output(ForwardPassTask.readInputs(dir.resolve(task.name())));
+        INDArray output = training.model().network().output(ForwardPassTask.readInputs(dir.resolve(task.name()),
+                task.defaultOptions()));
         assertArrayEquals(new long[] {1, 64, 100}, output.shape());
 
         double[][] loop = seedLoop(ForwardPassData.generate(new ForwardPassData.Recipe(options.seed(), 100, 32, 64,
