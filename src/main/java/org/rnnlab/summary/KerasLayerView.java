@@ -20,17 +20,33 @@ import java.util.OptionalInt;
 public record KerasLayerView(Kind kind, long inputFeatures, long units, boolean bias, boolean sequence,
         OptionalInt steps, long dl4jParameters) {
 
-    /** The Keras layer classes DL4J's layers map to, with the base of Keras's automatic layer names. */
+    /**
+     * The Keras layer classes DL4J's layers map to, with the base of Keras's automatic layer names,
+     * the number of gate blocks the class's kernels hold side by side (a SimpleRNN 1, an LSTM 4:
+     * i, f, c, o; a GRU 3: z, r, h) and its bias vectors per block (a GRU with
+     * {@code reset_after=True}, tf.keras 2's default, has an input and a recurrent bias).
+     */
     public enum Kind {
-        SIMPLE_RNN("SimpleRNN", "simple_rnn"),
-        DENSE("Dense", "dense");
+        SIMPLE_RNN("SimpleRNN", "simple_rnn", 1, 1, true),
+        LSTM("LSTM", "lstm", 4, 1, true),
+        /** Keras's GRU with {@code reset_after=False} (Keras 2.1's default): one bias per gate. */
+        GRU("GRU", "gru", 3, 1, true),
+        /** Keras's GRU with {@code reset_after=True} (tf.keras 2's default, cuDNN's): two biases per gate. */
+        GRU_RESET_AFTER("GRU", "gru", 3, 2, true),
+        DENSE("Dense", "dense", 1, 1, false);
 
         private final String className;
         private final String baseName;
+        private final int gates;
+        private final int biasVectors;
+        private final boolean recurrent;
 
-        Kind(String className, String baseName) {
+        Kind(String className, String baseName, int gates, int biasVectors, boolean recurrent) {
             this.className = className;
             this.baseName = baseName;
+            this.gates = gates;
+            this.biasVectors = biasVectors;
+            this.recurrent = recurrent;
         }
 
         public String className() {
@@ -40,23 +56,31 @@ public record KerasLayerView(Kind kind, long inputFeatures, long units, boolean 
         public String baseName() {
             return baseName;
         }
+
+        /** Gate blocks side by side in each kernel: 1, LSTM 4, GRU 3. */
+        public int gates() {
+            return gates;
+        }
     }
 
-    /** Weights from the previous layer: Keras's {@code kernel}, features x units. */
+    /** Weights from the previous layer: Keras's {@code kernel}, features x (gates x units). */
     public long inputWeights() {
-        return inputFeatures * units;
+        return kind.gates * inputFeatures * units;
     }
 
-    /** Weights from the layer's own previous state (SimpleRNN's {@code recurrent_kernel}), units x units. */
+    /** Weights from the layer's own previous state ({@code recurrent_kernel}), units x (gates x units). */
     public long recurrentWeights() {
-        return kind == Kind.SIMPLE_RNN ? units * units : 0;
+        return kind.recurrent ? kind.gates * units * units : 0;
     }
 
     public long biases() {
-        return bias ? units : 0;
+        return bias ? (long) kind.gates * kind.biasVectors * units : 0;
     }
 
-    /** The count by Keras's formulas: SimpleRNN units^2 + features x units + units; Dense features x units + units. */
+    /**
+     * The count by Keras's formulas: SimpleRNN u^2 + f u + u; LSTM 4(u(u + f) + u); GRU 3(u(u + f) + u),
+     * and 3(u(u + f) + 2u) with {@code reset_after=True}; Dense f u + u.
+     */
     public long kerasParameters() {
         return recurrentWeights() + inputWeights() + biases();
     }
@@ -71,19 +95,26 @@ public record KerasLayerView(Kind kind, long inputFeatures, long units, boolean 
 
     /**
      * The count written out term by term, for example
-     * {@code recurrent weights 10 x 10 = 100 + input weights 1 x 10 = 10 + biases 10 = 120}.
+     * {@code recurrent weights 10 x 10 = 100 + input weights 1 x 10 = 10 + biases 10 = 120}, and for
+     * a gated cell {@code recurrent weights 4 x 10 x 10 = 400 + ...}, one block per gate.
      */
     public String parameterBreakdown() {
+        String blocks = kind.gates == 1 ? "" : kind.gates + " x ";
         StringBuilder text = new StringBuilder();
-        if (kind == Kind.SIMPLE_RNN) {
-            text.append(String.format(Locale.ROOT, "recurrent weights %d x %d = %d + input weights", units, units,
-                    recurrentWeights()));
+        if (kind.recurrent) {
+            text.append(String.format(Locale.ROOT, "recurrent weights %s%d x %d = %d + input weights", blocks, units,
+                    units, recurrentWeights()));
         } else {
             text.append("weights");
         }
-        text.append(String.format(Locale.ROOT, " %d x %d = %d", inputFeatures, units, inputWeights()));
+        text.append(String.format(Locale.ROOT, " %s%d x %d = %d", blocks, inputFeatures, units, inputWeights()));
         if (bias) {
-            text.append(String.format(Locale.ROOT, " + biases %d", biases()));
+            if (kind.gates == 1 && kind.biasVectors == 1) {
+                text.append(String.format(Locale.ROOT, " + biases %d", biases()));
+            } else {
+                String perGate = kind.biasVectors == 1 ? "" : kind.biasVectors + " x ";
+                text.append(String.format(Locale.ROOT, " + biases %s%s%d = %d", blocks, perGate, units, biases()));
+            }
         }
         return text.append(String.format(Locale.ROOT, " = %d", kerasParameters())).toString();
     }

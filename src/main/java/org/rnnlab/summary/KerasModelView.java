@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -21,7 +23,8 @@ import org.rnnlab.BadInputException;
  * A DL4J MultiLayerNetwork as the Keras Sequential model that computes the same thing, layer by
  * layer:
  * <ul>
- *   <li>SimpleRnn is SimpleRNN with {@code return_sequences=True}: output (None, T, units);</li>
+ *   <li>SimpleRnn is SimpleRNN with {@code return_sequences=True}: output (None, T, units); LSTM
+ *       (DL4J's, without peepholes) is LSTM, in the same way;</li>
  *   <li>LastTimeStep(SimpleRnn) is SimpleRNN as Keras builds it by default, only the last step going
  *       on: (None, units);</li>
  *   <li>RnnOutputLayer is Dense applied at every step: (None, T, units);</li>
@@ -68,6 +71,11 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
             return new KerasLayerView(KerasLayerView.Kind.SIMPLE_RNN, rnn.getNIn(), rnn.getNOut(), true,
                     !lastStepOnly, steps, dl4jParameters);
         }
+        if (inner instanceof LSTM lstm) {
+            // DL4J's LSTM (no peepholes) is Keras's LSTM: the same four gates, one bias each.
+            return new KerasLayerView(KerasLayerView.Kind.LSTM, lstm.getNIn(), lstm.getNOut(), true, !lastStepOnly,
+                    steps, dl4jParameters);
+        }
         if (!lastStepOnly && (inner instanceof RnnOutputLayer || inner instanceof OutputLayer)) {
             BaseOutputLayer out = (BaseOutputLayer) inner;
             return new KerasLayerView(KerasLayerView.Kind.DENSE, out.getNIn(), out.getNOut(), out.hasBias(),
@@ -78,7 +86,7 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
                     sequenceIn, steps, dl4jParameters);
         }
         throw new BadInputException("layer " + index + " is a " + describe(layer) + ", which has no Keras "
-                + "equivalent here; summaries map SimpleRnn, LastTimeStep(SimpleRnn), DenseLayer, OutputLayer "
+                + "equivalent here; summaries map SimpleRnn, LSTM, LastTimeStep of either, DenseLayer, OutputLayer "
                 + "and RnnOutputLayer");
     }
 
@@ -94,7 +102,7 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
             return false;
         }
         Layer first = configuration.getConf(0).getLayer();
-        return first instanceof SimpleRnn || first instanceof LastTimeStep || first instanceof RnnOutputLayer
+        return first instanceof BaseRecurrentLayer || first instanceof LastTimeStep || first instanceof RnnOutputLayer
                 || configuration.getInputPreProcess(0) instanceof RnnToFeedForwardPreProcessor;
     }
 
@@ -114,10 +122,10 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
      * 2.x and Keras 3 leave the first of a kind unnumbered ({@code simple_rnn}, {@code simple_rnn_1}).
      */
     public List<String> layerNames(boolean numberTheFirst) {
-        Map<KerasLayerView.Kind, Integer> seen = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>(); // by Keras class: both GRU variants are "gru"
         List<String> names = new ArrayList<>();
         for (KerasLayerView layer : layers) {
-            int before = seen.merge(layer.kind(), 1, Integer::sum) - 1;
+            int before = seen.merge(layer.kind().baseName(), 1, Integer::sum) - 1;
             int number = numberTheFirst ? before + 1 : before;
             names.add(layer.kind().baseName() + (number == 0 ? "" : "_" + number));
         }

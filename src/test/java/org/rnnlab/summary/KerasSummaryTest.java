@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -127,16 +128,48 @@ class KerasSummaryTest {
     }
 
     @Test
+    void lstmLayersCountFourGatesAsKerasDoes() {
+        MultiLayerNetwork network = initialised(new NeuralNetConfiguration.Builder().list()
+                .layer(new LSTM.Builder().nOut(10).build())
+                .layer(new LastTimeStep(new LSTM.Builder().nOut(6).build()))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build()),
+                InputType.recurrent(3, 5));
+        KerasModelView view = KerasModelView.of(network, OptionalInt.of(5));
+        // Keras: 4(u(u + f) + u)
+        assertEquals(List.of(4L * (10 * (10 + 3) + 10), 4L * (6 * (6 + 10) + 6), 6L * 2 + 2),
+                view.layers().stream().map(KerasLayerView::kerasParameters).toList());
+        assertTrue(view.countsAgree(), "DL4J's LSTM holds what Keras's does");
+        assertEquals(List.of("(None, 5, 10)", "(None, 6)", "(None, 2)"),
+                view.layers().stream().map(KerasLayerView::outputShape).toList());
+        assertEquals(List.of("lstm", "lstm_1", "dense"), view.layerNames(false));
+        assertEquals("recurrent weights 4 x 10 x 10 = 400 + input weights 4 x 3 x 10 = 120 + biases 4 x 10 = 40 = 560",
+                view.layers().get(0).parameterBreakdown());
+        assertTrue(KerasSummary.render(network, OptionalInt.of(5), SummaryStyle.KERAS).contains("lstm (LSTM)"));
+    }
+
+    @Test
+    void theGruVariantsCountOneOrTwoBiasesPerGate() {
+        KerasLayerView before = new KerasLayerView(KerasLayerView.Kind.GRU, 3, 10, true, true, OptionalInt.empty(), 0);
+        KerasLayerView after = new KerasLayerView(KerasLayerView.Kind.GRU_RESET_AFTER, 3, 10, true, true,
+                OptionalInt.empty(), 0);
+        assertEquals(3L * (10 * (10 + 3) + 10), before.kerasParameters()); // Keras 2.1: 3(u(u + f) + u)
+        assertEquals(3L * (10 * (10 + 3) + 2 * 10), after.kerasParameters()); // tf.keras 2: 3(u(u + f) + 2u)
+        assertEquals("recurrent weights 3 x 10 x 10 = 300 + input weights 3 x 3 x 10 = 90 + biases 3 x 2 x 10 = 60"
+                + " = 450", after.parameterBreakdown());
+        assertEquals("GRU", after.kind().className());
+    }
+
+    @Test
     void layersWithoutAKerasTwinAreNamed() {
         MultiLayerNetwork network = initialised(new NeuralNetConfiguration.Builder().list()
-                .layer(new LSTM.Builder().nOut(4).build())
+                .layer(new GravesLSTM.Builder().nOut(4).build()) // peepholes: Keras's LSTM has none
                 .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build()),
                 InputType.recurrent(2));
         BadInputException e = assertThrows(BadInputException.class,
                 () -> KerasSummary.render(network, OptionalInt.empty(), SummaryStyle.KERAS));
-        assertTrue(e.getMessage().contains("layer 0 is a LSTM"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 0 is a GravesLSTM"), e.getMessage());
         // DL4J's own summary needs no mapping.
-        assertTrue(KerasSummary.render(network, OptionalInt.empty(), SummaryStyle.DL4J).contains("LSTM"));
+        assertTrue(KerasSummary.render(network, OptionalInt.empty(), SummaryStyle.DL4J).contains("GravesLSTM"));
     }
 
     @Test
