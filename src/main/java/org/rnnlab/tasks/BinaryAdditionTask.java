@@ -19,8 +19,8 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.evaluation.classification.EvaluationBinary;
@@ -150,7 +150,7 @@ public final class BinaryAdditionTask extends Task<BinaryAdditionTask.Options, B
     @Override
     public MultiLayerConfiguration network(Options options) {
         EpochTraining training = options.training();
-        SimpleRnn.Builder rnn = training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.SIGMOID);
+        BaseRecurrentLayer.Builder<?> rnn = training.recurrentLayer(Activation.SIGMOID).nOut(options.hidden());
         if (!options.hiddenBias()) {
             // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
             rnn.biasInit(0).biasUpdater(new Sgd(0.0));

@@ -14,7 +14,7 @@ import org.deeplearning4j.datasets.datavec.SequenceRecordReaderDataSetIterator.A
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.evaluation.regression.RegressionEvaluation;
@@ -157,7 +157,7 @@ public final class BinarySumTask extends Task<BinarySumTask.Options, BinarySumTa
                 .weightInit(WeightInit.XAVIER)
                 .list();
         for (int size : options.hidden()) {
-            SimpleRnn.Builder rnn = training.implementation().simpleRnn().nOut(size).activation(Activation.SIGMOID);
+            BaseRecurrentLayer.Builder<?> rnn = training.recurrentLayer(Activation.SIGMOID).nOut(size);
             if (!options.hiddenBias()) {
                 // Sgd with rate 0, not NoOp: DL4J's NoOp passes the raw gradient through as the update.
                 rnn.biasInit(0).biasUpdater(new Sgd(0.0));

@@ -40,6 +40,7 @@ import org.rnnlab.inference.StepNetwork;
 import org.rnnlab.inference.Sampling;
 import org.rnnlab.inference.Stepping;
 import org.rnnlab.inference.TextLoss;
+import org.rnnlab.layers.Cell;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.CarriedStateTrainer;
 import org.rnnlab.nets.ChunkTrainer;
@@ -104,6 +105,7 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) int[] hidden,
             @Doc(value = "the old way to stack layers: N layers as wide as --hidden; 0 once built", hidden = true)
             int layers,
+            @Doc(Cell.DESCRIPTION) Cell cell,
             @Doc("characters per chunk: truncated BPTT length") int seqLength,
             @Doc(value = "parallel streams through the text (the minibatch)", aliases = "--batch")
             @JsonAlias("batch") int batchSize,
@@ -133,6 +135,7 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             resume = resume == null ? "" : resume;
             optimizer = optimizer == null ? Optimizer.ADAM : optimizer;
             implementation = implementation == null ? LayerImplementation.FAST : implementation;
+            cell = cell == null ? Cell.SIMPLE : cell; // zips saved before the choice: the seed's SimpleRnn
             OptionCheck.inRange("--layers", layers, 0, 8);
             if (layers > 0 && hidden != null && hidden.length == 1) { // --layers 2 --hidden 100: [100, 100]
                 int[] repeated = new int[layers];
@@ -168,25 +171,35 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             return Math.min(threads > 0 ? threads : automaticThreads(batchSize), batchSize);
         }
 
-        /** The same recipe with another budget: chunks per stream, seconds, held-out scoring and sample interval. */
-        public Options withBudget(int iterations, double seconds, double evalEvery, int sampleEvery) {
-            return new Options(corpus, hidden, layers, seqLength, batchSize, learningRate, optimizer, finalRateShare,
+        /** The seed's SimpleRnn cell: the options as they were before gated cells came. */
+        public Options(String corpus, int[] hidden, int layers, int seqLength, int batchSize, double learningRate,
+                Optimizer optimizer, double finalRateShare, double weightDecay, double dropout, int iterations,
+                double seconds, double evalEvery, int plateau, int patience, int sampleEvery, long seed, String resume,
+                LayerImplementation implementation, int threads) {
+            this(corpus, hidden, layers, Cell.SIMPLE, seqLength, batchSize, learningRate, optimizer, finalRateShare,
                     weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume,
                     implementation, threads);
         }
 
+        /** The same recipe with another budget: chunks per stream, seconds, held-out scoring and sample interval. */
+        public Options withBudget(int iterations, double seconds, double evalEvery, int sampleEvery) {
+            return new Options(corpus, hidden, layers, cell, seqLength, batchSize, learningRate, optimizer,
+                    finalRateShare, weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery,
+                    seed, resume, implementation, threads);
+        }
+
         /** The same with another weight decay. */
         public Options withWeightDecay(double decay) {
-            return new Options(corpus, hidden, layers, seqLength, batchSize, learningRate, optimizer, finalRateShare, decay,
-                    dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume, implementation,
-                    threads);
+            return new Options(corpus, hidden, layers, cell, seqLength, batchSize, learningRate, optimizer,
+                    finalRateShare, decay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed,
+                    resume, implementation, threads);
         }
 
         /** The same with another minibatch and layer implementation, threads chosen automatically. */
         public Options withStreams(int streams, LayerImplementation layerImplementation) {
-            return new Options(corpus, hidden, layers, seqLength, streams, learningRate, optimizer, finalRateShare,
-                    weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery, seed, resume,
-                    layerImplementation, 0);
+            return new Options(corpus, hidden, layers, cell, seqLength, streams, learningRate, optimizer,
+                    finalRateShare, weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery,
+                    seed, resume, layerImplementation, 0);
         }
 
         /** The number of stacked recurrent layers. */
@@ -287,6 +300,7 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
     static void refuseChangesOnResume(Options given, Options model) {
         Map<String, String[]> fixed = new java.util.LinkedHashMap<>();
         fixed.put("--hidden", new String[] {sizes(given.hidden()), sizes(model.hidden())});
+        fixed.put("--cell", new String[] {given.cell().name(), model.cell().name()});
         fixed.put("--seq-length", new String[] {"" + given.seqLength(), "" + model.seqLength()});
         fixed.put("--optimizer", new String[] {given.optimizer().name(), model.optimizer().name()});
         fixed.put("--weight-decay", new String[] {"" + given.weightDecay(), "" + model.weightDecay()});
@@ -395,7 +409,7 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
         List<Regularization> decay = options.weightDecay() > 0 ? List.of(new WeightDecay(options.weightDecay(), true))
                 : List.of();
         for (int l = 0; l < options.depth(); l++) {
-            var rnn = options.implementation().simpleRnn().nOut(options.hidden()[l]).activation(Activation.TANH)
+            var rnn = options.cell().layer(options.implementation(), Activation.TANH).nOut(options.hidden()[l])
                     .regularization(decay);
             layers.layer((l > 0 && options.dropout() > 0 ? rnn.dropOut(keep) : rnn).build());
         }

@@ -131,7 +131,7 @@ public final class CountUpTask extends Task<CountUpTask.Options, CountUpTask.Dat
                 .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.IDENTITY)
+                .layer(training.recurrentLayer(Activation.IDENTITY).nOut(options.hidden())
                         .weightInitRecurrent(WeightInit.ZERO).build())
                 .layer(training.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))

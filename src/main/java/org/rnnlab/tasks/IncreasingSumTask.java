@@ -233,7 +233,7 @@ public final class IncreasingSumTask extends Task<IncreasingSumTask.Options, Inc
                 .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(training.recurrentLayer(Activation.TANH).nOut(options.hidden()).build())
                 .layer(training.implementation().rnnOutput(LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build())
                 .setInputType(InputType.recurrent(INPUTS))
                 .build();

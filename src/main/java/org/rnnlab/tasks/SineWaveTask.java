@@ -137,7 +137,7 @@ public final class SineWaveTask extends Task<SineWaveTask.Options, SineWaveTask.
                 .updater(Updaters.annealedAdam(training.learningRate(), training.epochs()))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(training.implementation().simpleRnn().nOut(options.hidden()).activation(Activation.TANH).build())
+                .layer(training.recurrentLayer(Activation.TANH).nOut(options.hidden()).build())
                 .layer(training.implementation().rnnOutput(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(1))
                 .build();

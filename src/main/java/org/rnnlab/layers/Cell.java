@@ -1,0 +1,35 @@
+package org.rnnlab.layers;
+
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The recurrent cell a task's layers are made of: the tutorials' SimpleRnn, or a gated cell that
+ * keeps information over many steps (docs/tasks.md, "Gated cells").
+ */
+public enum Cell {
+    /** h_t = f(x_t W + h_{t-1} RW + b): the seeds' cell, with the task's activation f. */
+    SIMPLE,
+    /**
+     * DL4J's LSTM (input, forget and output gates, no peepholes: Keras's LSTM), tanh for its block
+     * input and output and sigmoid gates, whatever activation the task gives its SimpleRnn.
+     */
+    LSTM;
+
+    /** What {@code --cell} means, for every task's help. */
+    public static final String DESCRIPTION = "the recurrent cell: SIMPLE (the tutorials' SimpleRnn), LSTM (DL4J's"
+            + " LSTM, Keras's LSTM)";
+
+    /**
+     * A recurrent layer builder of this cell. SIMPLE takes {@code simpleActivation} and the
+     * implementation's SimpleRnn; a gated cell keeps tanh (its sigmoid gates do the squashing a
+     * task chose a sigmoid SimpleRnn for), and is DL4J's own for either implementation.
+     */
+    public BaseRecurrentLayer.Builder<?> layer(LayerImplementation implementation, Activation simpleActivation) {
+        return switch (this) {
+            case SIMPLE -> implementation.simpleRnn().activation(simpleActivation);
+            case LSTM -> new LSTM.Builder().activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID);
+        };
+    }
+}
