@@ -34,9 +34,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~
  * </pre>
  * U is the recurrent weight matrix RW, rb the recurrent bias RB (present only with resetAfter).
- * These are Keras's GRU equations: Keras's documentation of {@code GRU(reset_after=...)} names the
- * two variants, "apply reset gate after or before matrix multiplication"; false is the original
- * paper's and Keras 2.1's default, true is tf.keras 2's default and what cuDNN computes.
+ * These are Keras's GRU equations (https://keras.io/api/layers/recurrent_layers/gru/): its
+ * {@code reset_after} option chooses whether the reset gate is applied after or before the
+ * recurrent matrix product. false is the original paper's form and standalone Keras 2's default;
+ * true is tf.keras 2's default and the form cuDNN computes.
  *
  * <p>Defaults: {@code resetAfter} true ({@link #DEFAULT_RESET_AFTER}), since a GRU is most often
  * compared with, or its weights brought from, tf.keras 2; activation tanh and gate activation
@@ -106,10 +107,10 @@ public class Gru extends BaseRecurrentLayer {
     }
 
     /**
-     * Per example and step, in elements: inference holds the gate inputs x W + b and h U [+ rb] and
-     * the three gate outputs (9u) besides the output h (u); training also keeps every step's
-     * pre-activations, activations and recurrent products for the backward pass and their
-     * gradients (about 21u) and the input gradient (f).
+     * An estimate, per example and step, in elements: inference holds the three blocks'
+     * pre-activations, activations and recurrent parts and the state (about 10u); training runs
+     * that forward pass again in the backward pass and adds the gradients of the pre-activations
+     * and recurrent parts (6u), some temporaries and the input's gradient (f): 22u + f.
      */
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {

@@ -29,12 +29,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * forward pass started from, collects the pre-activation gradients of every step, and forms the
  * gradients of W, RW, b (and RB) and the input's gradient as one product each over all steps.
  *
- * <p>Masks follow DL4J's LSTM (LSTMHelpers in 1.0.0-M2.1): at a step whose feature mask is 0 the
- * layer's output is 0, and that 0 is the state the next step starts from (the step is computed and
- * then multiplied by the mask; a padded start is therefore a fresh start from a zero state). The
- * backward pass is the exact gradient of that forward pass: a masked step passes no gradient to the
- * parameters, to its input, or to the steps before it. The state stored for {@code rnnTimeStep} and
- * truncated BPTT is the last step's output, 0 when that step is masked, as LSTM stores it.
+ * <p>Masks follow what DL4J's LSTM computes with a mask (LSTMHelpers in 1.0.0-M2.1): at a step
+ * whose feature mask is 0 the layer's output is 0, and that 0 is the state the next step starts
+ * from (the step is computed and then multiplied by the mask; a padded start is therefore a fresh
+ * start from a zero state). The backward pass is the exact gradient of that forward pass: a masked
+ * step passes no gradient to the parameters, to its input, or to the steps before it. The state
+ * stored for {@code rnnTimeStep} and truncated BPTT is the last step's output, 0 when that step is
+ * masked, as LSTM stores it. The layer keeps the feature mask that MultiLayerNetwork hands down
+ * (DL4J's default {@code feedForwardMaskArray}, as SimpleRnn does) and passes it on. DL4J's LSTM
+ * layer, by contrast, does not keep it in a MultiLayerNetwork (its {@code feedForwardMaskArray}
+ * returns the mask without storing it), so there it computes padded steps as data;
+ * {@code GruForwardTest} shows both.
  *
  * <p>State: one array, the previous output h under {@link #STATE_KEY_PREV_ACTIVATION} (the key
  * DL4J's SimpleRnn and LSTM use), in {@code stateMap} for {@code rnnTimeStep} and in
@@ -264,11 +269,10 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
                 INDArray dz = dh.mul(previous.sub(candidate));
                 INDArray dr;
                 INDArray dPrevious = dh.mul(z);
-                INDArray dReset = null;
                 if (resetAfter) {
                     dr = dCandidatePre.mul(columns(block(pass.recurrent(), t, minibatch), 2 * units, 3 * units));
                 } else {
-                    dReset = dCandidatePre.mmul(rwCandidate.transpose()); // dL/d(r ⊙ h_{t-1})
+                    INDArray dReset = dCandidatePre.mmul(rwCandidate.transpose()); // dL/d(r ⊙ h_{t-1})
                     dr = dReset.mul(previous);
                     dPrevious.addi(dReset.mul(r));
                 }

@@ -10,9 +10,11 @@ import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
@@ -254,6 +256,37 @@ class GruForwardTest {
         double[][][] tail = {{x[1][2], x[1][3]}};
         double[][][] fresh = Weights.of(network, resetAfter).run(tail, null);
         assertEquals(fresh[0][1][0], actual.getDouble(1, 0, 3), 1e-12);
+    }
+
+    /**
+     * In a MultiLayerNetwork, Gru keeps the feature mask it is handed (as SimpleRnn does) and zeroes
+     * masked steps; DL4J 1.0.0-M2.1's LSTM layer does not keep it (its feedForwardMaskArray passes
+     * the mask on without storing it) and computes padded steps as data. If the LSTM half fails,
+     * DL4J has changed that, and GruLayer's note on it should go.
+     */
+    @Test
+    void inANetworkGruAppliesTheFeatureMaskWhereDl4jLstmDoesNot() {
+        INDArray x = ncw(randomSequences(1, 4, 13), DataType.DOUBLE);
+        INDArray mask = Nd4j.create(new double[][] {{0, 1, 0, 1}});
+        MultiLayerNetwork gru = network(true, DataType.DOUBLE, RNNFormat.NCW, 14);
+        MultiLayerNetwork lstm = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(14)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new LSTM.Builder().nOut(UNITS).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(OUT).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(IN)).build());
+        lstm.init();
+        for (MultiLayerNetwork network : new MultiLayerNetwork[] {gru, lstm}) {
+            INDArray plain = network.feedForward(x, false).get(1);
+            network.setLayerMaskArrays(mask, null);
+            INDArray masked = network.feedForward(x, false).get(1);
+            network.clearLayerMaskArrays();
+            if (network == gru) {
+                assertEquals(0.0, masked.get(all(), all(), point(2)).amaxNumber().doubleValue());
+                assertTrue(plain.get(all(), all(), point(2)).amaxNumber().doubleValue() > 1e-3);
+            } else {
+                assertEquals(plain, masked, "DL4J's LSTM ignores the feature mask in a MultiLayerNetwork");
+            }
+        }
     }
 
     @ParameterizedTest(name = "resetAfter {0}")
