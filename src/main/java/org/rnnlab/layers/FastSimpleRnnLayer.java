@@ -365,7 +365,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
     }
 
     /** Rows [t B, (t + 1) B): step t of a time-major matrix. */
-    private static INDArray block(INDArray rows, int t, int minibatch) {
+    static INDArray block(INDArray rows, int t, int minibatch) {
         return rows.get(interval((long) t * minibatch, (long) (t + 1) * minibatch), all());
     }
 
