@@ -263,9 +263,9 @@ public final class ReferenceRnn {
                         case GRU, GRU_RESET_AFTER -> gruStep(layer, p, in[e][t], previous);
                     };
                     s[l][e][t] = step;
-                    // DL4J zeroes a masked step's output, and that zero is what the next step sees; its LSTM
-                    // zeroes the cell state with it (LSTMHelpers.activateHelper), and the GRU does as they do.
-                    double mask = batch.featureMask(e, t);
+                    // DL4J's SimpleRnn zeroes a masked step's output, and that zero is what the next step
+                    // sees; the gated cells leave the mask alone (ReferenceCell.appliesFeatureMask).
+                    double mask = stepMask(layer, batch, e, t);
                     h[l][e][t] = masked(step.output(), mask);
                     previous = h[l][e][t];
                     if (hasCell) {
@@ -294,6 +294,11 @@ public final class ReferenceRnn {
             }
         }
         return new Forward(s, h, c, last, outputs);
+    }
+
+    /** The mask a layer applies to one step of one example: the feature mask, or 1 for a layer that ignores it. */
+    private static double stepMask(Recurrent layer, Batch batch, int e, int t) {
+        return layer.cell().appliesFeatureMask() ? batch.featureMask(e, t) : 1.0;
     }
 
     private static double[] masked(double[] values, double mask) {
@@ -541,11 +546,11 @@ public final class ReferenceRnn {
                 double[] fromNextStep = new double[nOut]; // seed 002's dhnext, zero after the last step
                 double[] cellFromNextStep = new double[nOut]; // dScore/dc_t through step t + 1 (LSTM only)
                 for (int t = steps - 1; t >= 0; t--) {
-                    double mask = batch.featureMask(e, t);
+                    double mask = stepMask(layer, batch, e, t);
                     Step step = f.steps()[l][e][t];
                     double[] previous = t > 0 ? f.hidden()[l][e][t - 1] : batch.initialHidden(l, e, nOut);
                     // The error on this step's h before the mask: from the layer above and from the next
-                    // step. A masked step passes nothing back, through h or (LSTM) through c.
+                    // step. A step the layer masks passes nothing back.
                     double[] dh = new double[nOut];
                     for (int j = 0; j < nOut; j++) {
                         dh[j] = mask * (fromAbove[e][t][j] + fromNextStep[j]);

@@ -129,38 +129,51 @@ class ReferenceGatedCellsTest {
         assertBackpropagationMatchesFiniteDifferences(rnn, batch);
     }
 
+    /**
+     * Every cell in one stack, a SimpleRnn in the middle so that the mask matters inside it, from
+     * carried states, with variable lengths and a masked step in the middle of one sequence.
+     */
     @Test
     void aStackOfEveryCellFromCarriedStatesWithMasksMatchesFiniteDifferences() {
         Random random = new Random(16);
         ReferenceRnn rnn = network(List.of(
-                        new Recurrent(2, 3, ReferenceActivation.SIGMOID, true, ReferenceCell.SIMPLE),
-                        layer(ReferenceCell.LSTM, 3, 4),
+                        layer(ReferenceCell.LSTM, 2, 3),
+                        new Recurrent(3, 4, ReferenceActivation.SIGMOID, true, ReferenceCell.SIMPLE),
                         layer(ReferenceCell.GRU, 4, 3),
                         new Recurrent(3, 2, ReferenceActivation.IDENTITY, true, ReferenceCell.GRU_RESET_AFTER)),
                 new ReferenceRnn.Output(2, 2, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
                 Convention.DL4J, random);
-        ReferenceRnn.Batch batch = GradientCheck.randomBatch(rnn, GradientCheck.Labels.VARIABLE_LENGTH, 3, 5, random)
-                .withInitialStates(randomStates(rnn, 3, random));
+        ReferenceRnn.Batch batch = GradientCheck.randomBatch(rnn, GradientCheck.Labels.EVERY_STEP, 3, 5, random);
+        double[][] mask = {{1, 1, 1, 1, 1}, {1, 0, 1, 1, 1}, {1, 1, 1, 0, 0}};
+        batch = new ReferenceRnn.Batch(batch.features(), batch.labels(), mask, mask, randomStates(rnn, 3, random));
         assertBackpropagationMatchesFiniteDifferences(rnn, batch);
     }
 
     /**
-     * A masked step outputs 0 and hands zero states on, as DL4J's LSTM does: after it, the sequence
-     * runs as a fresh one started there (and the steps before it count for nothing later).
+     * A masked step: a SimpleRnn outputs 0 there and the next step starts from that zero, as a fresh
+     * sequence would; an LSTM or GRU computes it like any other step, as DL4J's LSTM does.
      */
     @ParameterizedTest
     @EnumSource(ReferenceCell.class)
-    void aMaskedStepOutputsZeroAndTheNextStepStartsFromZeroStates(ReferenceCell cell) {
+    void onlySimpleRnnZeroesAMaskedStep(ReferenceCell cell) {
         Random random = new Random(17);
-        ReferenceRnn rnn = network(List.of(layer(cell, 2, 3), layer(cell, 3, 2)),
-                new ReferenceRnn.Output(2, 1, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
+        ReferenceRnn rnn = network(List.of(layer(cell, 2, 3)),
+                new ReferenceRnn.Output(3, 1, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
                 Convention.DL4J, random);
         double[][][] x = {randomMatrix(5, 2, random)};
         double[][][] h = rnn.hiddenStates(x, new double[][] {{1, 1, 0, 1, 1}});
+        double[][][] unmasked = rnn.hiddenStates(x, null);
         double[][][] fresh = rnn.hiddenStates(new double[][][] {{x[0][3], x[0][4]}}, null);
-        assertArrayEquals(new double[2], h[0][2], 0);
-        assertArrayEquals(fresh[0][0], h[0][3], 0);
-        assertArrayEquals(fresh[0][1], h[0][4], 0);
+        if (cell.appliesFeatureMask()) {
+            assertArrayEquals(new double[3], h[0][2], 0);
+            assertArrayEquals(fresh[0][0], h[0][3], 0);
+            assertArrayEquals(fresh[0][1], h[0][4], 0);
+        } else {
+            for (int t = 0; t < 5; t++) {
+                assertArrayEquals(unmasked[0][t], h[0][t], 0, "step " + t);
+            }
+        }
+        assertEquals(cell == ReferenceCell.SIMPLE, cell.appliesFeatureMask());
     }
 
     @Test
