@@ -27,8 +27,9 @@ public enum ReferenceCell {
      *   <li>[2u, 3u): the output gate o = sigmoid(...);</li>
      *   <li>[3u, 4u): the input gate i = sigmoid(...) (DL4J's "input modulation gate").</li>
      * </ul>
-     * c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ φ(c_t), φ the layer's activation again. The feature
-     * mask does not reach the layer (see {@link #appliesFeatureMask()}).
+     * c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ φ(c_t), φ the layer's activation again. Where the
+     * layer applies the feature mask (only under LastTimeStep: {@link ReferenceRnn#appliesFeatureMask(int)}), a
+     * masked step's h and c are multiplied by it, as LSTMHelpers.activateHelper does.
      */
     LSTM(4),
 
@@ -38,8 +39,9 @@ public enum ReferenceCell {
      * the update gate z, [u, 2u) the reset gate r, [2u, 3u) the candidate h~:
      * z = sigmoid(x W_z + h_{t-1} RW_z + b_z), r = sigmoid(x W_r + h_{t-1} RW_r + b_r),
      * h~ = φ(x W_h + (r ⊙ h_{t-1}) RW_h + b_h), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~.
-     * DL4J has no GRU to take a mask rule from; rnnlab's follows DL4J's LSTM (see
-     * {@link #appliesFeatureMask()}).
+     * DL4J has no GRU to take a mask rule from. rnnlab's computes a masked step as DL4J's LSTM does
+     * when it is given the mask (LSTMHelpers): it outputs 0, and 0 is the state the next step starts
+     * from; and it always keeps the mask, as SimpleRnn does ({@link ReferenceRnn#appliesFeatureMask(int)}).
      */
     GRU(3),
 
@@ -61,19 +63,6 @@ public enum ReferenceCell {
     /** How many column blocks of u columns W, RW and the biases have. */
     public int blocks() {
         return blocks;
-    }
-
-    /**
-     * Whether the layer itself applies the feature mask. DL4J's SimpleRnn does: a masked step's
-     * output is multiplied by the mask, 0, and that zero is what the next step sees. DL4J 1.0.0-M2.1's
-     * LSTM does not: its feedForwardMaskArray (layers.recurrent.LSTM) hands the mask on to the layers
-     * after it without keeping it, so LSTMHelpers, which would zero h and c at masked steps, never sees
-     * one. A masked step is computed like any other and its h and c carry on; what masks it is the
-     * label mask, LastTimeStep's choice of step, or a SimpleRnn above. The GRU does as the LSTM, so
-     * that both gated cells treat padding alike.
-     */
-    public boolean appliesFeatureMask() {
-        return this == SIMPLE;
     }
 
     /** LSTM carries a cell state c beside h; the others carry h alone. */

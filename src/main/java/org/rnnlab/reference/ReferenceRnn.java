@@ -263,9 +263,9 @@ public final class ReferenceRnn {
                         case GRU, GRU_RESET_AFTER -> gruStep(layer, p, in[e][t], previous);
                     };
                     s[l][e][t] = step;
-                    // DL4J's SimpleRnn zeroes a masked step's output, and that zero is what the next step
-                    // sees; the gated cells leave the mask alone (ReferenceCell.appliesFeatureMask).
-                    double mask = stepMask(layer, batch, e, t);
+                    // A layer that applies the mask zeroes a masked step's output, and that zero is what the
+                    // next step sees (an LSTM's cell state too).
+                    double mask = stepMask(l, batch, e, t);
                     h[l][e][t] = masked(step.output(), mask);
                     previous = h[l][e][t];
                     if (hasCell) {
@@ -296,9 +296,22 @@ public final class ReferenceRnn {
         return new Forward(s, h, c, last, outputs);
     }
 
-    /** The mask a layer applies to one step of one example: the feature mask, or 1 for a layer that ignores it. */
-    private static double stepMask(Recurrent layer, Batch batch, int e, int t) {
-        return layer.cell().appliesFeatureMask() ? batch.featureMask(e, t) : 1.0;
+    /**
+     * Whether recurrent layer l applies the feature mask to its own steps, multiplying h (and an
+     * LSTM's c) by it, so that a masked step outputs 0 and the next starts from zero states. DL4J's
+     * SimpleRnn always does, and so does rnnlab's GRU. DL4J 1.0.0-M2.1's LSTM does only as the layer
+     * LastTimeStep wraps: layers.recurrent.LSTM's feedForwardMaskArray passes the mask on without
+     * keeping it, so LSTMHelpers sees none and computes a masked step like any other (the label mask,
+     * LastTimeStep or a layer above deal with it), but LastTimeStepLayer.feedForwardMaskArray sets
+     * the mask on the layer it wraps.
+     */
+    public boolean appliesFeatureMask(int l) {
+        return layers.get(l).cell() != ReferenceCell.LSTM || (l == layers.size() - 1 && output.lastStepOnly());
+    }
+
+    /** The mask layer l applies to one step of one example: the feature mask, or 1 where it applies none. */
+    private double stepMask(int l, Batch batch, int e, int t) {
+        return appliesFeatureMask(l) ? batch.featureMask(e, t) : 1.0;
     }
 
     private static double[] masked(double[] values, double mask) {
@@ -546,7 +559,7 @@ public final class ReferenceRnn {
                 double[] fromNextStep = new double[nOut]; // seed 002's dhnext, zero after the last step
                 double[] cellFromNextStep = new double[nOut]; // dScore/dc_t through step t + 1 (LSTM only)
                 for (int t = steps - 1; t >= 0; t--) {
-                    double mask = stepMask(layer, batch, e, t);
+                    double mask = stepMask(l, batch, e, t);
                     Step step = f.steps()[l][e][t];
                     double[] previous = t > 0 ? f.hidden()[l][e][t - 1] : batch.initialHidden(l, e, nOut);
                     // The error on this step's h before the mask: from the layer above and from the next

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rnnlab.reference.ReferenceRnn.Recurrent;
 
 /**
@@ -130,41 +131,51 @@ class ReferenceGatedCellsTest {
     }
 
     /**
-     * Every cell in one stack, a SimpleRnn in the middle so that the mask matters inside it, from
-     * carried states, with variable lengths and a masked step in the middle of one sequence.
+     * Every cell in one stack from carried states, with padding before, inside and after sequences;
+     * per-step outputs, where the LSTM on top computes the padding through and the others zero it, or
+     * a last-step output, under which the LSTM zeroes it too.
      */
-    @Test
-    void aStackOfEveryCellFromCarriedStatesWithMasksMatchesFiniteDifferences() {
+    @ParameterizedTest(name = "last step only: {0}")
+    @ValueSource(booleans = {false, true})
+    void aStackOfEveryCellFromCarriedStatesWithMasksMatchesFiniteDifferences(boolean lastStepOnly) {
         Random random = new Random(16);
         ReferenceRnn rnn = network(List.of(
-                        layer(ReferenceCell.LSTM, 2, 3),
+                        layer(ReferenceCell.GRU, 2, 3),
                         new Recurrent(3, 4, ReferenceActivation.SIGMOID, true, ReferenceCell.SIMPLE),
-                        layer(ReferenceCell.GRU, 4, 3),
-                        new Recurrent(3, 2, ReferenceActivation.IDENTITY, true, ReferenceCell.GRU_RESET_AFTER)),
-                new ReferenceRnn.Output(2, 2, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
+                        new Recurrent(4, 3, ReferenceActivation.IDENTITY, true, ReferenceCell.GRU_RESET_AFTER),
+                        layer(ReferenceCell.LSTM, 3, 2)),
+                new ReferenceRnn.Output(2, 2, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, lastStepOnly),
                 Convention.DL4J, random);
         ReferenceRnn.Batch batch = GradientCheck.randomBatch(rnn, GradientCheck.Labels.EVERY_STEP, 3, 5, random);
-        double[][] mask = {{1, 1, 1, 1, 1}, {1, 0, 1, 1, 1}, {1, 1, 1, 0, 0}};
-        batch = new ReferenceRnn.Batch(batch.features(), batch.labels(), mask, mask, randomStates(rnn, 3, random));
+        double[][] mask = {{0, 0, 1, 1, 1}, {1, 0, 1, 1, 1}, {1, 1, 1, 0, 0}};
+        batch = new ReferenceRnn.Batch(batch.features(), batch.labels(), mask, lastStepOnly ? null : mask,
+                randomStates(rnn, 3, random));
         assertBackpropagationMatchesFiniteDifferences(rnn, batch);
     }
 
     /**
-     * A masked step: a SimpleRnn outputs 0 there and the next step starts from that zero, as a fresh
-     * sequence would; an LSTM or GRU computes it like any other step, as DL4J's LSTM does.
+     * A masked step where the layer applies the mask (SimpleRnn and GRU always, an LSTM under a
+     * last-step output, as DL4J's LastTimeStep makes its LSTM do): it outputs 0 and the next step
+     * starts from zero states, as a fresh sequence would. Elsewhere an LSTM computes it like any
+     * other step, as DL4J's does.
      */
-    @ParameterizedTest
-    @EnumSource(ReferenceCell.class)
-    void onlySimpleRnnZeroesAMaskedStep(ReferenceCell cell) {
+    @ParameterizedTest(name = "{0}, last step only: {1}")
+    @MethodSource("cellsUnderBothOutputs")
+    void aMaskedStepIsZeroedWhereTheLayerAppliesTheMask(ReferenceCell cell, boolean lastStepOnly) {
         Random random = new Random(17);
-        ReferenceRnn rnn = network(List.of(layer(cell, 2, 3)),
-                new ReferenceRnn.Output(3, 1, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, false),
+        ReferenceRnn rnn = network(List.of(layer(cell, 2, 3), layer(cell, 3, 3)),
+                new ReferenceRnn.Output(3, 1, ReferenceActivation.IDENTITY, ReferenceLoss.MSE, lastStepOnly),
                 Convention.DL4J, random);
+        boolean applies = cell != ReferenceCell.LSTM || lastStepOnly;
+        assertEquals(cell != ReferenceCell.LSTM, rnn.appliesFeatureMask(0), "the layer LastTimeStep does not wrap");
+        assertEquals(applies, rnn.appliesFeatureMask(1));
+        // One layer, so that the states looked at are those of the layer that applies the mask or not.
+        ReferenceRnn one = network(List.of(layer(cell, 2, 3)), rnn.output(), Convention.DL4J, random);
         double[][][] x = {randomMatrix(5, 2, random)};
-        double[][][] h = rnn.hiddenStates(x, new double[][] {{1, 1, 0, 1, 1}});
-        double[][][] unmasked = rnn.hiddenStates(x, null);
-        double[][][] fresh = rnn.hiddenStates(new double[][][] {{x[0][3], x[0][4]}}, null);
-        if (cell.appliesFeatureMask()) {
+        double[][][] h = one.hiddenStates(x, new double[][] {{1, 1, 0, 1, 1}});
+        double[][][] unmasked = one.hiddenStates(x, null);
+        double[][][] fresh = one.hiddenStates(new double[][][] {{x[0][3], x[0][4]}}, null);
+        if (applies) {
             assertArrayEquals(new double[3], h[0][2], 0);
             assertArrayEquals(fresh[0][0], h[0][3], 0);
             assertArrayEquals(fresh[0][1], h[0][4], 0);
@@ -173,7 +184,11 @@ class ReferenceGatedCellsTest {
                 assertArrayEquals(unmasked[0][t], h[0][t], 0, "step " + t);
             }
         }
-        assertEquals(cell == ReferenceCell.SIMPLE, cell.appliesFeatureMask());
+    }
+
+    static Stream<Arguments> cellsUnderBothOutputs() {
+        return Stream.of(ReferenceCell.values())
+                .flatMap(cell -> Stream.of(Arguments.of(cell, false), Arguments.of(cell, true)));
     }
 
     @Test
