@@ -28,8 +28,9 @@ public enum ReferenceCell {
      *   <li>[3u, 4u): the input gate i = sigmoid(...) (DL4J's "input modulation gate").</li>
      * </ul>
      * c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ φ(c_t), φ the layer's activation again. Where the
-     * layer applies the feature mask (only under LastTimeStep: {@link ReferenceRnn#appliesFeatureMask(int)}), a
-     * masked step's h and c are multiplied by it, as LSTMHelpers.activateHelper does.
+     * layer applies the feature mask (only under LastTimeStep, see
+     * {@link ReferenceRnn#appliesFeatureMask(int)}), a masked step's h and c are multiplied by it, as
+     * LSTMHelpers.activateHelper does.
      */
     LSTM(4),
 
@@ -41,7 +42,8 @@ public enum ReferenceCell {
      * h~ = φ(x W_h + (r ⊙ h_{t-1}) RW_h + b_h), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~.
      * DL4J has no GRU to take a mask rule from. rnnlab's computes a masked step as DL4J's LSTM does
      * when it is given the mask (LSTMHelpers): it outputs 0, and 0 is the state the next step starts
-     * from; and it always keeps the mask, as SimpleRnn does ({@link ReferenceRnn#appliesFeatureMask(int)}).
+     * from; and it always keeps the mask, as SimpleRnn does
+     * ({@link ReferenceRnn#appliesFeatureMask(int)}).
      */
     GRU(3),
 
@@ -76,9 +78,9 @@ public enum ReferenceCell {
     }
 
     /**
-     * Parameters of a layer of u = {@code units} units over n = {@code inputs} inputs: blocks (u (u + n) + u)
-     * with one bias, blocks (u (u + n) + 2u) with two (Keras's GRU counts: 3 (u (u + n) + u) and
-     * 3 (u (u + n) + 2u)).
+     * Parameters of a layer of u = {@code units} units over n = {@code inputs} inputs: blocks
+     * (u (u + n) + u) with one bias, blocks (u (u + n) + 2u) with two (Keras's GRU counts:
+     * 3 (u (u + n) + u) and 3 (u (u + n) + 2u)).
      */
     public int numParams(int inputs, int units, boolean bias) {
         return blocks * (units * (units + inputs) + (bias ? biasKeys().size() * units : 0));

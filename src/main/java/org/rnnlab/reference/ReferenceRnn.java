@@ -209,7 +209,7 @@ public final class ReferenceRnn {
         return layers.size();
     }
 
-    /** One recurrent layer's arrays by DL4J key, parameters or their gradients; b and RB are null where the layer has none. */
+    /** One recurrent layer's arrays by DL4J key, parameters or their gradients; b and RB null where it has none. */
     private record LayerArrays(double[] w, double[] rw, double[] b, double[] rb) {
         static LayerArrays of(Map<String, double[]> arrays, int layer) {
             return new LayerArrays(arrays.get(layer + "_W"), arrays.get(layer + "_RW"), arrays.get(layer + "_b"),
@@ -335,8 +335,9 @@ public final class ReferenceRnn {
     }
 
     /**
-     * LSTM (Hochreiter and Schmidhuber 1997, the forget gate of Gers et al. 2000; Greff et al. 2015's
-     * no-peephole variant), in DL4J's block order [g, f, o, i]:
+     * LSTM (Hochreiter and Schmidhuber 1997, "Long short-term memory"; the forget gate of Gers,
+     * Schmidhuber and Cummins 2000, "Learning to forget"; Greff et al. 2015's no-peephole variant), in
+     * DL4J's block order [g, f, o, i]:
      * g = φ(x W_g + h_{t-1} RW_g + b_g), f, o, i = sigmoid(x W_* + h_{t-1} RW_* + b_*),
      * c_t = f ⊙ c_{t-1} + i ⊙ g, h_t = o ⊙ φ(c_t).
      */
