@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -67,14 +68,17 @@ public final class Dl4jMapping {
         return copy;
     }
 
-    /** The reference architecture of a network of SimpleRnn layers and an output layer, DL4J's convention. */
+    /**
+     * The reference architecture of a network of recurrent layers (SimpleRnn and LSTM, rnnlab's fast
+     * layers included) and an output layer, DL4J's convention.
+     */
     public static ReferenceRnn architecture(MultiLayerConfiguration configuration) {
         return architecture(configuration, true);
     }
 
     /**
      * The same, with {@code recurrentBias} false for recurrent layers without a bias (seeds 000 and
-     * 002): their DL4J twin is a SimpleRnn whose bias is held at zero.
+     * 002): their DL4J twin is a layer whose bias is held at zero.
      */
     public static ReferenceRnn architecture(MultiLayerConfiguration configuration, boolean recurrentBias) {
         List<ReferenceRnn.Recurrent> recurrent = new ArrayList<>();
@@ -89,12 +93,7 @@ public final class Dl4jMapping {
                 lastStepOnly = true;
                 layer = wrapper.getUnderlying();
             }
-            if (!(layer instanceof SimpleRnn rnn) || rnn.isHasLayerNorm()) {
-                throw new IllegalArgumentException("layer " + i + " is " + layer.getClass().getSimpleName()
-                        + "; the reference RNN models SimpleRnn layers without layer norm");
-            }
-            recurrent.add(new ReferenceRnn.Recurrent((int) rnn.getNIn(), (int) rnn.getNOut(),
-                    activation(rnn.getActivationFn()), recurrentBias));
+            recurrent.add(recurrentLayer(layer, i, recurrentBias));
         }
         Layer last = configuration.getConf(layers - 1).getLayer();
         boolean perStep = last instanceof RnnOutputLayer;
@@ -107,15 +106,39 @@ public final class Dl4jMapping {
         return new ReferenceRnn(recurrent, output, Convention.DL4J);
     }
 
-    /** Writes the reference's parameters into the network's; a recurrent layer without bias gets a zero one. */
+    /**
+     * The reference layer for one DL4J recurrent layer configuration: where each cell kind is told
+     * apart. Another kind is one more case here and nothing more, since the copies both ways and the
+     * gradients go by parameter name: rnnlab's GRU ({@code org.rnnlab.layers.Gru}, parameters "W", "RW",
+     * "b" and, with reset after, "RB", laid out as {@link ReferenceCell#GRU} says) is to map to GRU or
+     * GRU_RESET_AFTER by its reset-after setting, with its activation as φ.
+     */
+    private static ReferenceRnn.Recurrent recurrentLayer(Layer layer, int index, boolean bias) {
+        if (layer instanceof SimpleRnn rnn && !rnn.isHasLayerNorm()) {
+            return new ReferenceRnn.Recurrent((int) rnn.getNIn(), (int) rnn.getNOut(), activation(rnn.getActivationFn()),
+                    bias, ReferenceCell.SIMPLE);
+        }
+        // conf.layers.LSTM only: GravesLSTM, its sibling, has peephole weights in RW's last three columns.
+        if (layer instanceof LSTM lstm && lstm.getGateActivationFn() instanceof ActivationSigmoid) {
+            return new ReferenceRnn.Recurrent((int) lstm.getNIn(), (int) lstm.getNOut(),
+                    activation(lstm.getActivationFn()), bias, ReferenceCell.LSTM);
+        }
+        throw new IllegalArgumentException("layer " + index + " is " + layer.getClass().getSimpleName()
+                + "; the reference RNN models SimpleRnn layers without layer norm and LSTM layers with sigmoid gates");
+    }
+
+    /** Writes the reference's parameters into the network's; a recurrent layer without bias gets zero ones. */
     public static void copyParameters(ReferenceRnn reference, MultiLayerNetwork network) {
         for (Map.Entry<String, double[]> parameter : reference.parameters().entrySet()) {
             INDArray target = network.getParam(parameter.getKey());
             target.assign(Nd4j.create(parameter.getValue(), target.shape(), 'f'));
         }
         for (int l = 0; l < reference.layers().size(); l++) {
-            if (!reference.layers().get(l).bias()) {
-                network.getParam(l + "_b").assign(0);
+            ReferenceRnn.Recurrent layer = reference.layers().get(l);
+            if (!layer.bias()) {
+                for (String key : layer.cell().biasKeys()) {
+                    network.getParam(l + "_" + key).assign(0);
+                }
             }
         }
     }

@@ -8,9 +8,10 @@ import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -35,6 +36,15 @@ class RandomArchitecturesTest {
     }
 
     static Case randomCase(int index, Random random, LayerImplementation implementation) {
+        return randomCase(index, random, implementation, false);
+    }
+
+    /**
+     * The same, and with {@code lstm} each recurrent layer is DL4J's LSTM (of 1 to 4 units) or a
+     * SimpleRnn, a coin toss after its units and activation are drawn (so without it the draws are
+     * those of old).
+     */
+    static Case randomCase(int index, Random random, LayerImplementation implementation, boolean lstm) {
         int nIn = 1 + random.nextInt(8);
         int depth = 1 + random.nextInt(3);
         boolean lastStep = random.nextBoolean();
@@ -43,9 +53,13 @@ class RandomArchitecturesTest {
         for (int l = 0; l < depth; l++) {
             int units = 1 + random.nextInt(8);
             Activation activation = HIDDEN[random.nextInt(HIDDEN.length)];
-            SimpleRnn rnn = (SimpleRnn) implementation.simpleRnn().nOut(units).activation(activation).build();
+            boolean isLstm = lstm && random.nextBoolean();
+            // An LSTM has four times a SimpleRnn's weights: half the units keep its checks as quick.
+            Layer rnn = isLstm ? new LSTM.Builder().nOut((units + 1) / 2).activation(activation).build()
+                    : implementation.simpleRnn().nOut(units).activation(activation).build();
             list.layer(lastStep && l == depth - 1 ? new LastTimeStep(rnn) : rnn);
-            name.append(' ').append(activation.name().toLowerCase()).append(units);
+            name.append(isLstm ? " lstm-" : " ").append(activation.name().toLowerCase())
+                    .append(isLstm ? (units + 1) / 2 : units);
         }
         int loss = random.nextInt(3);
         // Softmax over one output is always 1 (DL4J rejects it), so softmax layers get 2 to 4 outputs.
@@ -82,9 +96,14 @@ class RandomArchitecturesTest {
     }
 
     private static void checkRandomNetworks(int count, LayerImplementation implementation, Random random) {
+        checkRandomNetworks(count, implementation, random, false);
+    }
+
+    /** {@code count} random cases through GradientCheck; with {@code lstm}, stacks of SimpleRnn and LSTM layers. */
+    static void checkRandomNetworks(int count, LayerImplementation implementation, Random random, boolean lstm) {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Case c = randomCase(i, random, implementation);
+            Case c = randomCase(i, random, implementation, lstm);
             GradientCheck.Report report;
             try {
                 report = GradientCheck.run(c.name(), c.configuration(), c.hiddenBias(), c.labels(), c.minibatch(),
