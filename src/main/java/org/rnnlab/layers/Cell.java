@@ -15,11 +15,16 @@ public enum Cell {
      * DL4J's LSTM (input, forget and output gates, no peepholes: Keras's LSTM), tanh for its block
      * input and output and sigmoid gates, whatever activation the task gives its SimpleRnn.
      */
-    LSTM;
+    LSTM,
+    /**
+     * rnnlab's {@link Gru}: update and reset gates, the reset applied after the recurrent product
+     * (Keras's {@code reset_after=True}, tf.keras 2's default and cuDNN's form), tanh and sigmoid gates.
+     */
+    GRU;
 
     /** What {@code --cell} means, for every task's help. */
     public static final String DESCRIPTION = "the recurrent cell: SIMPLE (the tutorials' SimpleRnn), LSTM (DL4J's"
-            + " LSTM, Keras's LSTM)";
+            + " LSTM, Keras's LSTM), GRU (rnnlab's Gru, Keras's GRU with reset_after=True)";
 
     /**
      * A recurrent layer builder of this cell. SIMPLE takes {@code simpleActivation} and the
@@ -30,6 +35,8 @@ public enum Cell {
         return switch (this) {
             case SIMPLE -> implementation.simpleRnn().activation(simpleActivation);
             case LSTM -> new LSTM.Builder().activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID);
+            case GRU -> new Gru.Builder().resetAfter(true).activation(Activation.TANH)
+                    .gateActivationFunction(Activation.SIGMOID);
         };
     }
 }

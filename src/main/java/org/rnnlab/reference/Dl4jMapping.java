@@ -29,6 +29,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.rnnlab.layers.Gru;
 
 /**
  * The bridge between a DL4J MultiLayerNetwork and the {@link ReferenceRnn}: the architecture read
@@ -123,8 +124,14 @@ public final class Dl4jMapping {
             return new ReferenceRnn.Recurrent((int) lstm.getNIn(), (int) lstm.getNOut(),
                     activation(lstm.getActivationFn()), bias, ReferenceCell.LSTM);
         }
+        // rnnlab's Gru: Keras's equations, its parameters W, RW, b (and RB with resetAfter) laid out as the reference's.
+        if (layer instanceof Gru gru && gru.getGateActivationFn() instanceof ActivationSigmoid) {
+            return new ReferenceRnn.Recurrent((int) gru.getNIn(), (int) gru.getNOut(), activation(gru.getActivationFn()),
+                    bias, gru.isResetAfter() ? ReferenceCell.GRU_RESET_AFTER : ReferenceCell.GRU);
+        }
         throw new IllegalArgumentException("layer " + index + " is " + layer.getClass().getSimpleName()
-                + "; the reference RNN models SimpleRnn layers without layer norm and LSTM layers with sigmoid gates");
+                + "; the reference RNN models SimpleRnn layers without layer norm, and LSTM and Gru layers with"
+                + " sigmoid gates");
     }
 
     /** Writes the reference's parameters into the network's; a recurrent layer without bias gets zero ones. */

@@ -18,13 +18,14 @@ import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.rnnlab.BadInputException;
+import org.rnnlab.layers.Gru;
 
 /**
  * A DL4J MultiLayerNetwork as the Keras Sequential model that computes the same thing, layer by
  * layer:
  * <ul>
  *   <li>SimpleRnn is SimpleRNN with {@code return_sequences=True}: output (None, T, units); LSTM
- *       (DL4J's, without peepholes) is LSTM, in the same way;</li>
+ *       (DL4J's, without peepholes) is LSTM, and rnnlab's Gru is GRU, in the same way;</li>
  *   <li>LastTimeStep(SimpleRnn) is SimpleRNN as Keras builds it by default, only the last step going
  *       on: (None, units);</li>
  *   <li>RnnOutputLayer is Dense applied at every step: (None, T, units);</li>
@@ -76,6 +77,11 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
             return new KerasLayerView(KerasLayerView.Kind.LSTM, lstm.getNIn(), lstm.getNOut(), true, !lastStepOnly,
                     steps, dl4jParameters);
         }
+        if (inner instanceof Gru gru) {
+            // rnnlab's Gru computes Keras's GRU equations, in either reset_after form.
+            return new KerasLayerView(gru.isResetAfter() ? KerasLayerView.Kind.GRU_RESET_AFTER : KerasLayerView.Kind.GRU,
+                    gru.getNIn(), gru.getNOut(), true, !lastStepOnly, steps, dl4jParameters);
+        }
         if (!lastStepOnly && (inner instanceof RnnOutputLayer || inner instanceof OutputLayer)) {
             BaseOutputLayer out = (BaseOutputLayer) inner;
             return new KerasLayerView(KerasLayerView.Kind.DENSE, out.getNIn(), out.getNOut(), out.hasBias(),
@@ -86,7 +92,7 @@ public record KerasModelView(List<KerasLayerView> layers, int bytesPerParameter)
                     sequenceIn, steps, dl4jParameters);
         }
         throw new BadInputException("layer " + index + " is a " + describe(layer) + ", which has no Keras "
-                + "equivalent here; summaries map SimpleRnn, LSTM, LastTimeStep of either, DenseLayer, OutputLayer "
+                + "equivalent here; summaries map SimpleRnn, LSTM, Gru, LastTimeStep of these, DenseLayer, OutputLayer "
                 + "and RnnOutputLayer");
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.BadInputException;
+import org.rnnlab.layers.Gru;
 
 /**
  * The four styles against text Keras would print. The goldens under src/test/resources were made
@@ -145,6 +146,20 @@ class KerasSummaryTest {
         assertEquals("recurrent weights 4 x 10 x 10 = 400 + input weights 4 x 3 x 10 = 120 + biases 4 x 10 = 40 = 560",
                 view.layers().get(0).parameterBreakdown());
         assertTrue(KerasSummary.render(network, OptionalInt.of(5), SummaryStyle.KERAS).contains("lstm (LSTM)"));
+    }
+
+    @Test
+    void rnnlabsGruIsKerasGruInEitherResetForm() {
+        for (boolean resetAfter : new boolean[] {true, false}) {
+            MultiLayerNetwork network = initialised(new NeuralNetConfiguration.Builder().list()
+                    .layer(new Gru.Builder().resetAfter(resetAfter).nOut(10).build())
+                    .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build()),
+                    InputType.recurrent(3));
+            KerasModelView view = KerasModelView.of(network, OptionalInt.empty());
+            assertEquals(resetAfter ? 3L * (10 * 13 + 20) : 3L * (10 * 13 + 10), view.layers().get(0).kerasParameters());
+            assertTrue(view.countsAgree(), "the Gru holds what Keras's GRU does");
+            assertTrue(KerasSummary.render(network, OptionalInt.empty(), SummaryStyle.KERAS).contains("gru (GRU)"));
+        }
     }
 
     @Test
