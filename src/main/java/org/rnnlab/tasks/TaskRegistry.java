@@ -15,7 +15,8 @@ public final class TaskRegistry {
             new KerasSummaryTask(),
             new CharRnnTask(),
             new IncreasingSumTask(),
-            new CountUpTask());
+            new CountUpTask(),
+            new AddingProblemTask());
 
     private TaskRegistry() {
     }
