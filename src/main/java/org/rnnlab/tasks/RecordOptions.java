@@ -34,8 +34,10 @@ public final class RecordOptions {
             String description = description(component);
             OptionSpec.Builder option = typed(OptionSpec.builder(optionName(component)), component.getType())
                     .description(description + (defaultText.isEmpty() ? "" : " (default: ${DEFAULT-VALUE})"))
-                    .defaultValue(defaultText)
                     .hidden(doc != null && doc.hidden());
+            if (!(component.getType().isArray() && defaultText.isEmpty())) {
+                option.defaultValue(defaultText); // an empty list has no text to parse: the record gets null
+            }
             spec.addOption(option.build());
             for (String alias : doc == null ? new String[0] : doc.aliases()) {
                 spec.addOption(typed(OptionSpec.builder(alias), component.getType()).hidden(true)

@@ -65,4 +65,22 @@ class CellOptionTest {
         String line = train("sine-wave", "LSMT", "--epochs", "1").oneLineError();
         assertTrue(line.contains("--cell") && line.contains("LSTM"), line);
     }
+
+    @Test
+    void addingProblemComparesTheCellsFromTheCommandLine() throws IOException {
+        CommandLineRun compared = train("adding-problem", "LSTM", "--steps", "8", "--sequences", "100", "--epochs", "1",
+                "--compare-steps", "4,8");
+        assertTrue(compared.code() <= 1, compared.err());
+        assertTrue(compared.out().contains("Every cell trained alike") && compared.out().contains("GRU"), compared.out());
+        String metrics = Files.readString(dir.resolve("adding-problem-LSTM").resolve("metrics.json"));
+        assertTrue(metrics.contains("\"simple_t4_mse\"") && metrics.contains("\"gru_t8_mse\""), metrics);
+        // Without --compare-steps (the defaults) or with 0: the task's own network only
+        for (String[] none : new String[][] {{}, {"--compare-steps", "0"}}) {
+            String[] options = java.util.Arrays.copyOf(new String[] {"--steps", "8", "--sequences", "100", "--epochs",
+                "1"}, 6 + none.length);
+            System.arraycopy(none, 0, options, 6, none.length);
+            CommandLineRun alone = train("adding-problem", "GRU", options);
+            assertTrue(alone.code() <= 1 && !alone.out().contains("Every cell trained alike"), alone.out() + alone.err());
+        }
+    }
 }
