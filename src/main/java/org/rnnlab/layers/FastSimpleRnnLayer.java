@@ -292,17 +292,8 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             delta.get(interval(0, (long) end * minibatch), all()).assign(0);
         }
 
-        // dW = X^T delta, dRW = H_{t-1}^T delta, db = column sums of delta: one product each over all steps
-        INDArray wg = gradientViews.get(SimpleRnnParamInitializer.WEIGHT_KEY);
-        INDArray rwg = gradientViews.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray bg = gradientViews.get(SimpleRnnParamInitializer.BIAS_KEY);
-        if (oneHotInput) {
-            oneHot.gradients(buffers.floats().delta(), wg, bg, (int) units);
-        } else {
-            Gemm.multiply(timeMajor(in), true, delta, false, wg, 1.0, 0.0);
-            bg.assign(delta.sum(true, 0));
-        }
-        Gemm.multiply(previous, true, delta, false, rwg, 1.0, 0.0);
+        Gradient gradient = parameterGradients(timeMajor(in), delta, oneHotInput ? oneHot : null,
+                buffers.floats() == null ? null : buffers.floats().delta(), previous, gradientViews, gradientsFlattened);
 
         // dL/dx = delta W^T, unless the caller has said it will not use it
         INDArray epsilonOut = null;
@@ -314,12 +305,33 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         }
         weightNoiseParams.clear();
         forwardInput = null;
+        return new Pair<>(gradient, epsilonOut);
+    }
 
-        Gradient gradient = new DefaultGradient(gradientsFlattened);
+    /**
+     * The parameter gradients of a recurrent layer with parameters W, RW and b (SimpleRnn's and
+     * LSTM's names) from the pre-activation deltas of all steps, time-major [T B, k]: dW = X^T delta,
+     * dRW = H_{t-1}^T delta, db = the column sums of delta, one product each over all steps; with
+     * {@code oneHot} (the input last read was one-hot) dW and db are row look-ups over
+     * {@code deltaFloats}, delta's memory.
+     */
+    static Gradient parameterGradients(INDArray x, INDArray delta, OneHotRows oneHot, FloatBuffer deltaFloats,
+            INDArray previous, java.util.Map<String, INDArray> views, INDArray flattened) {
+        INDArray wg = views.get(SimpleRnnParamInitializer.WEIGHT_KEY);
+        INDArray rwg = views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = views.get(SimpleRnnParamInitializer.BIAS_KEY);
+        if (oneHot != null) {
+            oneHot.gradients(deltaFloats, wg, bg, (int) delta.size(1));
+        } else {
+            Gemm.multiply(x, true, delta, false, wg, 1.0, 0.0);
+            bg.assign(delta.sum(true, 0));
+        }
+        Gemm.multiply(previous, true, delta, false, rwg, 1.0, 0.0);
+        Gradient gradient = new DefaultGradient(flattened);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.WEIGHT_KEY, wg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.BIAS_KEY, bg);
-        return new Pair<>(gradient, epsilonOut);
+        return gradient;
     }
 
     /**
@@ -353,7 +365,12 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
 
     /** [T, B, n] back to the layer's format: [B, n, T] (NCW) or [B, T, n] (NWC), as a view. */
     private INDArray fromTimeMajor(INDArray tbn) {
-        return getDataFormat() == RNNFormat.NWC ? tbn.permute(1, 0, 2) : tbn.permute(1, 2, 0);
+        return fromTimeMajor(tbn, getDataFormat());
+    }
+
+    /** [T, B, n] as [B, n, T] (NCW) or [B, T, n] (NWC), as a view. */
+    static INDArray fromTimeMajor(INDArray tbn, RNNFormat format) {
+        return format == RNNFormat.NWC ? tbn.permute(1, 0, 2) : tbn.permute(1, 2, 0);
     }
 
     /** The mask [B, T] as a time-major column [T B, 1]; null without a mask. */
