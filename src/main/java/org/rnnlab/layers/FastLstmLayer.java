@@ -134,6 +134,13 @@ public class FastLstmLayer extends LSTM {
         return forward(null, null, training, workspaceMgr);
     }
 
+    /** DL4J's LSTM computes this one directly rather than through activate(training); LastTimeStep calls it. */
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        return activate(training, workspaceMgr);
+    }
+
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
