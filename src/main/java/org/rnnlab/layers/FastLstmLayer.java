@@ -55,7 +55,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * keeps no feature mask; under LastTimeStep it is given one for the forward pass only). Anything
  * else is DL4J's own code ({@code super}).
  */
-public class FastLstmLayer extends LSTM {
+public class FastLstmLayer extends LSTM implements InputGradientOptional {
     private static final String H = LSTM.STATE_KEY_PREV_ACTIVATION;
     private static final String C = LSTM.STATE_KEY_PREV_MEMCELL;
 
@@ -407,7 +407,7 @@ public class FastLstmLayer extends LSTM {
         return new Pair<>(gradient, epsilonOut);
     }
 
-    /** As {@link FastSimpleRnnLayer#setInputGradientNeeded}: false skips dL/dx, which a first layer's caller discards. */
+    @Override
     public void setInputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
     }

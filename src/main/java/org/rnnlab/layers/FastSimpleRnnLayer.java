@@ -52,7 +52,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * minibatch and sequence length stay the same; activations and epsilons handed to DL4J come from
  * its workspace manager as DL4J requires.
  */
-public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
+public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implements InputGradientOptional {
     private static final String STATE = SimpleRnn.STATE_KEY_PREV_ACTIVATION;
 
     /**
@@ -341,6 +341,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
      * each iteration; a training loop that knows it is not wanted can switch it off around its
      * step. Without it backprop returns null in its place, which DL4J accepts for a first layer.
      */
+    @Override
     public void setInputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
     }

@@ -221,6 +221,51 @@ class FastLstmTest {
         assertTrue(difference.amaxNumber().doubleValue() < 1e-4, "parameters differ by " + difference.amaxNumber());
     }
 
+    /**
+     * char-rnn's trainers with an LSTM: chunk after chunk with the state carried, the one-thread
+     * trainer on FastLstm and the stream-split one (two parts, input gradient skipped) score as the
+     * one-thread trainer on DL4J's LSTM.
+     */
+    @Test
+    void charRnnsTrainersCarryTheFastLstmsStateAsDl4jsLstm() {
+        int chars = 6;
+        int streams = 5;
+        int length = 7;
+        MultiLayerNetwork[] networks = new MultiLayerNetwork[2];
+        LayerImplementation[] implementations = {LayerImplementation.DL4J, LayerImplementation.FAST};
+        for (int k = 0; k < 2; k++) {
+            networks[k] = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).updater(new Adam(0.02))
+                    .dataType(DataType.FLOAT).list()
+                    .layer(lstm(implementations[k], 6, Activation.TANH))
+                    .layer(implementations[k].rnnOutput(LossFunction.MCXENT).nOut(chars).activation(Activation.SOFTMAX)
+                            .build())
+                    .setInputType(InputType.recurrent(chars)).backpropType(BackpropType.TruncatedBPTT)
+                    .tBPTTForwardLength(length).tBPTTBackwardLength(length).build());
+            networks[k].init();
+        }
+        networks[1].setParams(networks[0].params());
+        MultiLayerNetwork split = networks[1].clone();
+        Random random = new Random(4);
+        int[] text = new int[streams * (length * 6 + 1)];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = random.nextInt(chars);
+        }
+        org.rnnlab.data.CharChunks chunks = new org.rnnlab.data.CharChunks(text, chars, streams, length);
+        org.rnnlab.nets.CarriedStateTrainer stock = org.rnnlab.nets.CarriedStateTrainer.withDl4jStep(networks[0]);
+        org.rnnlab.nets.CarriedStateTrainer fast = new org.rnnlab.nets.CarriedStateTrainer(networks[1]);
+        try (org.rnnlab.nets.StreamSplitTrainer parts = new org.rnnlab.nets.StreamSplitTrainer(split, 2)) {
+            for (int k = 0; k < 6; k++) {
+                DataSet chunk = chunks.chunk(k);
+                double expected = stock.step(chunk.getFeatures(), chunk.getLabels());
+                assertEquals(expected, fast.step(chunk.getFeatures(), chunk.getLabels()), 1e-5 * expected, "chunk " + k);
+                assertEquals(expected, parts.step(chunk.getFeatures(), chunk.getLabels()), 1e-5 * expected,
+                        "chunk " + k + ", two parts");
+            }
+        }
+        assertTrue(networks[0].params().equalsWithEps(networks[1].params(), 1e-4), "parameters");
+        assertTrue(networks[0].params().equalsWithEps(split.params(), 1e-4), "parameters, two parts");
+    }
+
     @Test
     void stepByStepOutputsEqualTheWholeSequence() {
         Twins twins = Twins.of(3, i -> new Layer[] {lstm(i, 5, Activation.TANH), lstm(i, 4, Activation.TANH),
