@@ -29,13 +29,14 @@ public enum Cell {
     /**
      * A recurrent layer builder of this cell. SIMPLE takes {@code simpleActivation} and the
      * implementation's SimpleRnn; a gated cell keeps tanh (its sigmoid gates do the squashing a
-     * task chose a sigmoid SimpleRnn for); LSTM is the implementation's, GRU rnnlab's Gru for both.
+     * task chose a sigmoid SimpleRnn for); FAST computes LSTM and GRU with {@link FastLstm} and
+     * {@link FastGru}, DL4J with DL4J's LSTM and rnnlab's op-by-op {@link Gru}.
      */
     public BaseRecurrentLayer.Builder<?> layer(LayerImplementation implementation, Activation simpleActivation) {
         return switch (this) {
             case SIMPLE -> implementation.simpleRnn().activation(simpleActivation);
             case LSTM -> implementation.lstm().activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID);
-            case GRU -> new Gru.Builder().resetAfter(true).activation(Activation.TANH)
+            case GRU -> implementation.gru().resetAfter(true).activation(Activation.TANH)
                     .gateActivationFunction(Activation.SIGMOID);
         };
     }

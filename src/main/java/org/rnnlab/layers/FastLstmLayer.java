@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
-import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.base.Preconditions;
 import org.nd4j.common.primitives.Pair;
@@ -77,20 +76,12 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
                 INDArray h = Nd4j.create(DataType.FLOAT, rows + minibatch, units);
                 INDArray delta = Nd4j.create(DataType.FLOAT, rows, 4L * units);
                 INDArray dh = Nd4j.create(DataType.FLOAT, rows, units);
-                return new Buffers(minibatch, steps, units, a, h, delta, dh, blocks(a, steps, minibatch),
-                        blocks(h, steps + 1, minibatch), blocks(delta, steps, minibatch), blocks(dh, steps, minibatch),
+                return new Buffers(minibatch, steps, units, a, h, delta, dh, FastSimpleRnnLayer.blocks(a, steps, minibatch),
+                        FastSimpleRnnLayer.blocks(h, steps + 1, minibatch), FastSimpleRnnLayer.blocks(delta, steps, minibatch), FastSimpleRnnLayer.blocks(dh, steps, minibatch),
                         FloatActivations.buffer(a), FloatActivations.buffer(h), FloatActivations.buffer(delta),
                         FloatActivations.buffer(dh), new float[steps * 4 * step], new float[(steps + 1) * step],
                         new float[steps * step], new float[step], new float[step], new float[step], new float[4 * step]);
             }
-        }
-
-        private static INDArray[] blocks(INDArray rows, int count, int minibatch) {
-            INDArray[] views = new INDArray[count];
-            for (int t = 0; t < count; t++) {
-                views[t] = FastSimpleRnnLayer.block(rows, t, minibatch);
-            }
-            return views;
         }
 
         /** h_{t-1} for every step: rows [0, T B) of h. */
@@ -258,15 +249,11 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         forwardH = h0;
         forwardC = c0;
 
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                new long[] {steps, minibatch, units}, 'c');
-        out.reshape('c', (long) steps * minibatch, units).assign(buf.h().get(interval(minibatch,
-                (long) (steps + 1) * minibatch), all()));
-        return FastSimpleRnnLayer.fromTimeMajor(out, getDataFormat());
+        return FastSimpleRnnLayer.outputs(buf.h(), steps, minibatch, workspaceMgr, dataType, getDataFormat());
     }
 
     /** y[yAt ..] = φ(x[xAt ..]) for n values: tanh, sigmoid or identity. */
-    private static void activate(IActivation phi, float[] x, int xAt, float[] y, int yAt, int n) {
+    static void activate(IActivation phi, float[] x, int xAt, float[] y, int yAt, int n) {
         if (phi instanceof ActivationTanH) {
             FloatActivations.tanh(x, xAt, y, yAt, n);
         } else if (phi instanceof ActivationSigmoid) {
@@ -277,12 +264,12 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     }
 
     /** The kind of φ as a number the inner loops branch on: 0 tanh, 1 sigmoid, 2 identity. */
-    private static int kind(IActivation phi) {
+    static int kind(IActivation phi) {
         return phi instanceof ActivationTanH ? 0 : phi instanceof ActivationSigmoid ? 1 : 2;
     }
 
     /** φ'(z) from y = φ(z). */
-    private static float derivative(int kind, float y) {
+    static float derivative(int kind, float y) {
         return kind == 0 ? 1f - y * y : kind == 1 ? y * (1f - y) : 1f;
     }
 
@@ -342,7 +329,6 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         int units = buf.units();
         int width = 4 * units;
         int step = minibatch * units;
-        long nIn = layerConf().getNIn();
         INDArray w = getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         INDArray rw = getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
         int kind = kind(layerConf().getActivationFn());
@@ -398,10 +384,8 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
 
         INDArray epsilonOut = null;
         if (inputGradientNeeded) {
-            epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                    new long[] {steps, minibatch, nIn}, 'c');
-            Gemm.multiply(buf.delta(), false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
-            epsilonOut = FastSimpleRnnLayer.fromTimeMajor(epsilonOut, getDataFormat());
+            epsilonOut = FastSimpleRnnLayer.inputGradient(buf.delta(), w, steps, minibatch, workspaceMgr, dataType,
+                    getDataFormat());
         }
         forwardInput = null;
         return new Pair<>(gradient, epsilonOut);

@@ -81,13 +81,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
             }
         }
 
-        private static INDArray[] blocks(INDArray rows, int count, int minibatch) {
-            INDArray[] views = new INDArray[count];
-            for (int t = 0; t < count; t++) {
-                views[t] = block(rows, t, minibatch);
-            }
-            return views;
-        }
     }
 
     /** The native memory of z, h (from the initial state on) and delta, for {@link FloatActivations}. */
@@ -251,7 +244,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
         int minibatch = buffers.minibatch();
         int steps = buffers.steps();
         long units = layerConf().getNOut();
-        long nIn = layerConf().getNIn();
         INDArray w = getParamWithNoise(SimpleRnnParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray rw = getParamWithNoise(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
         INDArray outputs = buffers.outputs();
@@ -298,10 +290,8 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
         // dL/dx = delta W^T, unless the caller has said it will not use it
         INDArray epsilonOut = null;
         if (inputGradientNeeded) {
-            epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                    new long[] {steps, minibatch, nIn}, 'c');
-            Gemm.multiply(delta, false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
-            epsilonOut = backpropDropOutIfPresent(fromTimeMajor(epsilonOut));
+            epsilonOut = backpropDropOutIfPresent(inputGradient(delta, w, steps, minibatch, workspaceMgr, dataType,
+                    getDataFormat()));
         }
         weightNoiseParams.clear();
         forwardInput = null;
@@ -380,6 +370,39 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
             return null;
         }
         return maskArray.castTo(dataType).transpose().reshape('c', (long) steps * minibatch, 1);
+    }
+
+    /** The views of steps 0 .. count - 1 of a time-major matrix, made once: a view costs about as much as a small op. */
+    static INDArray[] blocks(INDArray rows, int count, int minibatch) {
+        INDArray[] views = new INDArray[count];
+        for (int t = 0; t < count; t++) {
+            views[t] = block(rows, t, minibatch);
+        }
+        return views;
+    }
+
+    /**
+     * The outputs h_1 .. h_T, rows [B, (T + 1) B) of {@code states}, copied into an activations array
+     * of DL4J's workspace in the layer's format.
+     */
+    static INDArray outputs(INDArray states, int steps, int minibatch, LayerWorkspaceMgr workspaceMgr,
+            DataType dataType, RNNFormat format) {
+        long units = states.size(1);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                new long[] {steps, minibatch, units}, 'c');
+        out.reshape('c', (long) steps * minibatch, units).assign(states.get(interval(minibatch,
+                (long) (steps + 1) * minibatch), all()));
+        return fromTimeMajor(out, format);
+    }
+
+    /** dL/dx = delta W^T for all steps, from time-major deltas [T B, k], in DL4J's workspace and the layer's format. */
+    static INDArray inputGradient(INDArray delta, INDArray w, int steps, int minibatch, LayerWorkspaceMgr workspaceMgr,
+            DataType dataType, RNNFormat format) {
+        long nIn = w.size(0);
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                new long[] {steps, minibatch, nIn}, 'c');
+        Gemm.multiply(delta, false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
+        return fromTimeMajor(epsilonOut, format);
     }
 
     /** Rows [t B, (t + 1) B): step t of a time-major matrix. */

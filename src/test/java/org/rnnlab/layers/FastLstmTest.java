@@ -50,7 +50,7 @@ import org.rnnlab.reference.ReferenceRnn;
 class FastLstmTest {
 
     /** A float network of the given layers (one builder per implementation), NoOp updater. */
-    private static MultiLayerNetwork network(int nIn, BackpropType backprop, int tbptt,
+    static MultiLayerNetwork network(int nIn, BackpropType backprop, int tbptt,
             Function<LayerImplementation, Layer[]> layers, LayerImplementation implementation) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7).updater(new NoOp())
                 .dataType(DataType.FLOAT).list();
@@ -70,12 +70,12 @@ class FastLstmTest {
         return implementation.lstm().nOut(units).activation(activation).build();
     }
 
-    private static Layer perStep(LossFunction loss, Activation activation, int nOut) {
+    static Layer perStep(LossFunction loss, Activation activation, int nOut) {
         return LayerImplementation.DL4J.rnnOutput(loss).nOut(nOut).activation(activation).build();
     }
 
     /** Twin networks, fast and DL4J's, with the same random weights. */
-    private record Twins(MultiLayerNetwork fast, MultiLayerNetwork stock, ReferenceRnn reference) {
+    record Twins(MultiLayerNetwork fast, MultiLayerNetwork stock, ReferenceRnn reference) {
         static Twins of(int nIn, Function<LayerImplementation, Layer[]> layers, long seed) {
             return of(nIn, BackpropType.Standard, 0, layers, seed);
         }
@@ -88,8 +88,8 @@ class FastLstmTest {
             reference.randomize(new Random(seed), GradientCheck.WEIGHT_SCALE);
             Dl4jMapping.copyParameters(reference, fast);
             Dl4jMapping.copyParameters(reference, stock);
-            assertInstanceOf(FastLstmLayer.class, fast.getLayer(0) instanceof org.deeplearning4j.nn.layers.recurrent
-                    .LastTimeStepLayer wrapper ? wrapper.getUnderlying() : fast.getLayer(0));
+            assertInstanceOf(InputGradientOptional.class, fast.getLayer(0) instanceof org.deeplearning4j.nn.layers
+                    .recurrent.LastTimeStepLayer wrapper ? wrapper.getUnderlying() : fast.getLayer(0), "a fast layer");
             return new Twins(fast, stock, reference);
         }
     }
@@ -128,7 +128,7 @@ class FastLstmTest {
     }
 
     /** Relative agreement to float rounding: 1e-5 of the larger magnitude, at least 1e-6 absolute. */
-    private static void assertAgree(Dl4jMapping.Dl4jResult expected, Dl4jMapping.Dl4jResult actual) {
+    static void assertAgree(Dl4jMapping.Dl4jResult expected, Dl4jMapping.Dl4jResult actual) {
         assertEquals(expected.score(), actual.score(), 1e-5 * Math.abs(expected.score()));
         for (Map.Entry<String, double[]> gradient : expected.gradients().entrySet()) {
             double[] theirs = gradient.getValue();
@@ -153,8 +153,13 @@ class FastLstmTest {
      */
     @Test
     void aSecondTruncatedChunkAgreesWithDl4j() {
-        Function<LayerImplementation, Layer[]> layers = i -> new Layer[] {lstm(i, 4, Activation.TANH),
-            perStep(LossFunction.MSE, Activation.IDENTITY, 2)};
+        checkSecondChunk(i -> new Layer[] {lstm(i, 4, Activation.TANH), perStep(LossFunction.MSE, Activation.IDENTITY, 2)},
+                org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_ACTIVATION,
+                org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_MEMCELL);
+    }
+
+    /** Two chunks under truncated BPTT on twins: the second's score, gradients and the carried states agree. */
+    static void checkSecondChunk(Function<LayerImplementation, Layer[]> layers, String... stateKeys) {
         Twins twins = Twins.of(3, BackpropType.TruncatedBPTT, 4, layers, 13);
         Random random = new Random(14);
         ReferenceRnn.Batch first = GradientCheck.randomBatch(twins.reference(), GradientCheck.Labels.EVERY_STEP, 2, 4,
@@ -169,11 +174,11 @@ class FastLstmTest {
             results[k] = Dl4jMapping.scoreAndGradients(networks[k], second, false);
         }
         assertAgree(results[0], results[1]);
-        for (String key : new String[] {org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_ACTIVATION,
-            org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_MEMCELL}) {
-            INDArray theirs = twins.stock().getLayer(0) instanceof org.deeplearning4j.nn.api.layers.RecurrentLayer r
-                    ? r.rnnGetTBPTTState().get(key) : null;
-            INDArray ours = ((FastLstmLayer) twins.fast().getLayer(0)).rnnGetTBPTTState().get(key);
+        for (String key : stateKeys) {
+            INDArray theirs = ((org.deeplearning4j.nn.api.layers.RecurrentLayer) twins.stock().getLayer(0))
+                    .rnnGetTBPTTState().get(key);
+            INDArray ours = ((org.deeplearning4j.nn.api.layers.RecurrentLayer) twins.fast().getLayer(0))
+                    .rnnGetTBPTTState().get(key);
             assertTrue(theirs.equalsWithEps(ours, 1e-5), key);
         }
     }
@@ -228,6 +233,11 @@ class FastLstmTest {
      */
     @Test
     void charRnnsTrainersCarryTheFastLstmsStateAsDl4jsLstm() {
+        checkTrainers(i -> lstm(i, 6, Activation.TANH));
+    }
+
+    /** char-rnn's two trainers on the fast layer against the one-thread trainer on the DL4J implementation's. */
+    static void checkTrainers(Function<LayerImplementation, Layer> recurrent) {
         int chars = 6;
         int streams = 5;
         int length = 7;
@@ -236,7 +246,7 @@ class FastLstmTest {
         for (int k = 0; k < 2; k++) {
             networks[k] = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8).updater(new Adam(0.02))
                     .dataType(DataType.FLOAT).list()
-                    .layer(lstm(implementations[k], 6, Activation.TANH))
+                    .layer(recurrent.apply(implementations[k]))
                     .layer(implementations[k].rnnOutput(LossFunction.MCXENT).nOut(chars).activation(Activation.SOFTMAX)
                             .build())
                     .setInputType(InputType.recurrent(chars)).backpropType(BackpropType.TruncatedBPTT)
