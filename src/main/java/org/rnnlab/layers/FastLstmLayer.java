@@ -218,10 +218,26 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
             }
             int at = t * minibatch * width;
             buf.aFloats().get(at, gates, at, minibatch * width);
-            for (int r = 0; r < minibatch; r++) {
-                int row = at + r * width;
-                activate(phi, gates, row, gates, row, units); // g = φ(a_g)
-                FloatActivations.sigmoid(gates, row + units, gates, row + units, 3 * units); // f, o, i
+            if (phi instanceof ActivationTanH) {
+                // σ(x) = (1 + tanh(x / 2)) / 2, as FloatActivations.sigmoid computes it: one tanh call over
+                // the whole step, whose long loop runs faster than a call per row and block
+                for (int r = 0; r < minibatch; r++) {
+                    for (int j = at + r * width + units, end = at + (r + 1) * width; j < end; j++) {
+                        gates[j] *= 0.5f;
+                    }
+                }
+                FloatActivations.tanh(gates, at, gates, at, minibatch * width);
+                for (int r = 0; r < minibatch; r++) {
+                    for (int j = at + r * width + units, end = at + (r + 1) * width; j < end; j++) {
+                        gates[j] = 0.5f + 0.5f * gates[j];
+                    }
+                }
+            } else {
+                for (int r = 0; r < minibatch; r++) {
+                    int row = at + r * width;
+                    activate(phi, gates, row, gates, row, units); // g = φ(a_g)
+                    FloatActivations.sigmoid(gates, row + units, gates, row + units, 3 * units); // f, o, i
+                }
             }
             int now = (t + 1) * step;
             int before = t * step;

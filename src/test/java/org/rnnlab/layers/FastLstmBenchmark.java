@@ -20,11 +20,13 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
- * fit() per chunk of FastLstm against DL4J's LSTM, FLOAT, Adam: char-rnn's sizes (96 streams, 25
+ * fit() per chunk of FastLstm against DL4J's LSTM and of FastGru against rnnlab's op-by-op Gru
+ * (each cell as {@link Cell#layer} builds it for either implementation), FLOAT, Adam: char-rnn's sizes (96 streams, 25
  * steps, 80 one-hot inputs, 100 units, softmax over 80, truncated BPTT of 25) and the adding
  * problem's (50 sequences, 100 steps, 2 inputs, 32 units, one output at the last step). Not a test:
  * run by hand, {@code java -cp target/test-classes:target/classes:<dependencies>
- * org.rnnlab.layers.FastLstmBenchmark [repeats]}; prints the median and quartiles in ms.
+ * org.rnnlab.layers.FastLstmBenchmark [repeats [char-rnn|adding [LSTM|GRU]]]}; prints the median and
+ * quartiles in ms.
  */
 public final class FastLstmBenchmark {
     private FastLstmBenchmark() {
@@ -41,19 +43,26 @@ public final class FastLstmBenchmark {
             if (!only.isEmpty() && !name.equals(only)) {
                 continue;
             }
-            for (String variant : new String[] {"DL4J LSTM + DL4J output", "FastLstm + DL4J output",
-                "FastLstm + FastRnnOutputLayer"}) {
-                if (name.equals("adding") && variant.endsWith("FastRnnOutputLayer")
-                        || args.length > 2 && !variant.startsWith(args[2])) {
-                    continue; // its output is a dense layer at the last step
+            for (Cell cell : new Cell[] {Cell.LSTM, Cell.GRU}) {
+                for (LayerImplementation recurrent : LayerImplementation.values()) {
+                    for (LayerImplementation output : LayerImplementation.values()) {
+                        // the adding problem's output is a dense layer; char-rnn's fast output only beside the fast cell
+                        if (output == LayerImplementation.FAST && (name.equals("adding") || recurrent
+                                == LayerImplementation.DL4J) || args.length > 2 && !cell.name().equals(args[2])) {
+                            continue;
+                        }
+                        MultiLayerNetwork network = name.equals("char-rnn") ? charNetwork(cell, recurrent, output)
+                                : addingNetwork(cell, recurrent);
+                        double[] ms = time(network, name.equals("char-rnn") ? chars : adding, repeats);
+                        org.deeplearning4j.nn.api.Layer first = network.getLayer(0)
+                                instanceof org.deeplearning4j.nn.layers.recurrent.LastTimeStepLayer last
+                                ? last.getUnderlying() : network.getLayer(0);
+                        String layers = first.getClass().getSimpleName() + " + "
+                                + network.getLayer(1).getClass().getSimpleName();
+                        System.out.printf("%-9s %-44s median %7.2f ms  (quartiles %.2f, %.2f)%n", name, layers, ms[1],
+                                ms[0], ms[2]);
+                    }
                 }
-                LayerImplementation lstm = variant.startsWith("DL4J") ? LayerImplementation.DL4J : LayerImplementation.FAST;
-                LayerImplementation output = variant.endsWith("FastRnnOutputLayer") ? LayerImplementation.FAST
-                        : LayerImplementation.DL4J;
-                MultiLayerNetwork network = name.equals("char-rnn") ? charNetwork(lstm, output) : addingNetwork(lstm);
-                double[] ms = time(network, name.equals("char-rnn") ? chars : adding, repeats);
-                System.out.printf("%-9s %-32s median %7.2f ms  (quartiles %.2f, %.2f)%n", name, variant, ms[1], ms[0],
-                        ms[2]);
             }
         }
     }
@@ -85,14 +94,14 @@ public final class FastLstmBenchmark {
         return network;
     }
 
-    private static MultiLayerNetwork charNetwork(LayerImplementation lstm, LayerImplementation output) {
-        return build(80, BackpropType.TruncatedBPTT, 25, lstm.lstm().nOut(100).activation(Activation.TANH).build(),
+    private static MultiLayerNetwork charNetwork(Cell cell, LayerImplementation recurrent, LayerImplementation output) {
+        return build(80, BackpropType.TruncatedBPTT, 25, cell.layer(recurrent, Activation.TANH).nOut(100).build(),
                 output.rnnOutput(LossFunction.MCXENT).nOut(80).activation(Activation.SOFTMAX).build());
     }
 
-    private static MultiLayerNetwork addingNetwork(LayerImplementation lstm) {
-        return build(2, BackpropType.Standard, 0, new LastTimeStep(lstm.lstm().nOut(32).activation(Activation.TANH)
-                .build()), new OutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
+    private static MultiLayerNetwork addingNetwork(Cell cell, LayerImplementation recurrent) {
+        return build(2, BackpropType.Standard, 0, new LastTimeStep(cell.layer(recurrent, Activation.TANH).nOut(32).build()),
+                new OutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build());
     }
 
     private static DataSet charChunk(Random random, int streams, int symbols, int steps) {
