@@ -346,4 +346,11 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     public void setInputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
     }
+
+    /** A cleared layer holds no forward pass to reuse. */
+    @Override
+    public void clear() {
+        super.clear();
+        forwardInput = null;
+    }
 }

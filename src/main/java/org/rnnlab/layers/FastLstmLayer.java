@@ -412,6 +412,13 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         inputGradientNeeded = needed;
     }
 
+    /** A cleared layer holds no forward pass to reuse. */
+    @Override
+    public void clear() {
+        super.clear();
+        forwardInput = null;
+    }
+
     private Buffers buffers(int minibatch, int steps, int units) {
         buffers = buffersByShape.get(minibatch, steps, () -> Buffers.allocate(minibatch, steps, units));
         return buffers;
