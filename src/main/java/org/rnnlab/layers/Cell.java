@@ -1,7 +1,6 @@
 package org.rnnlab.layers;
 
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -13,7 +12,8 @@ public enum Cell {
     SIMPLE,
     /**
      * DL4J's LSTM (input, forget and output gates, no peepholes: Keras's LSTM), tanh for its block
-     * input and output and sigmoid gates, whatever activation the task gives its SimpleRnn.
+     * input and output and sigmoid gates, whatever activation the task gives its SimpleRnn; computed
+     * by rnnlab's {@link FastLstm} under the FAST implementation.
      */
     LSTM,
     /**
@@ -29,13 +29,14 @@ public enum Cell {
     /**
      * A recurrent layer builder of this cell. SIMPLE takes {@code simpleActivation} and the
      * implementation's SimpleRnn; a gated cell keeps tanh (its sigmoid gates do the squashing a
-     * task chose a sigmoid SimpleRnn for), and is DL4J's own for either implementation.
+     * task chose a sigmoid SimpleRnn for); FAST computes LSTM and GRU with {@link FastLstm} and
+     * {@link FastGru}, DL4J with DL4J's LSTM and rnnlab's op-by-op {@link Gru}.
      */
     public BaseRecurrentLayer.Builder<?> layer(LayerImplementation implementation, Activation simpleActivation) {
         return switch (this) {
             case SIMPLE -> implementation.simpleRnn().activation(simpleActivation);
-            case LSTM -> new LSTM.Builder().activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID);
-            case GRU -> new Gru.Builder().resetAfter(true).activation(Activation.TANH)
+            case LSTM -> implementation.lstm().activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID);
+            case GRU -> implementation.gru().resetAfter(true).activation(Activation.TANH)
                     .gateActivationFunction(Activation.SIGMOID);
         };
     }

@@ -52,7 +52,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * minibatch and sequence length stay the same; activations and epsilons handed to DL4J come from
  * its workspace manager as DL4J requires.
  */
-public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
+public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implements InputGradientOptional {
     private static final String STATE = SimpleRnn.STATE_KEY_PREV_ACTIVATION;
 
     /**
@@ -81,13 +81,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             }
         }
 
-        private static INDArray[] blocks(INDArray rows, int count, int minibatch) {
-            INDArray[] views = new INDArray[count];
-            for (int t = 0; t < count; t++) {
-                views[t] = block(rows, t, minibatch);
-            }
-            return views;
-        }
     }
 
     /** The native memory of z, h (from the initial state on) and delta, for {@link FloatActivations}. */
@@ -251,7 +244,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
         int minibatch = buffers.minibatch();
         int steps = buffers.steps();
         long units = layerConf().getNOut();
-        long nIn = layerConf().getNIn();
         INDArray w = getParamWithNoise(SimpleRnnParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray rw = getParamWithNoise(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
         INDArray outputs = buffers.outputs();
@@ -292,34 +284,44 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             delta.get(interval(0, (long) end * minibatch), all()).assign(0);
         }
 
-        // dW = X^T delta, dRW = H_{t-1}^T delta, db = column sums of delta: one product each over all steps
-        INDArray wg = gradientViews.get(SimpleRnnParamInitializer.WEIGHT_KEY);
-        INDArray rwg = gradientViews.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
-        INDArray bg = gradientViews.get(SimpleRnnParamInitializer.BIAS_KEY);
-        if (oneHotInput) {
-            oneHot.gradients(buffers.floats().delta(), wg, bg, (int) units);
-        } else {
-            Gemm.multiply(timeMajor(in), true, delta, false, wg, 1.0, 0.0);
-            bg.assign(delta.sum(true, 0));
-        }
-        Gemm.multiply(previous, true, delta, false, rwg, 1.0, 0.0);
+        Gradient gradient = parameterGradients(timeMajor(in), delta, oneHotInput ? oneHot : null,
+                buffers.floats() == null ? null : buffers.floats().delta(), previous, gradientViews, gradientsFlattened);
 
         // dL/dx = delta W^T, unless the caller has said it will not use it
         INDArray epsilonOut = null;
         if (inputGradientNeeded) {
-            epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                    new long[] {steps, minibatch, nIn}, 'c');
-            Gemm.multiply(delta, false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
-            epsilonOut = backpropDropOutIfPresent(fromTimeMajor(epsilonOut));
+            epsilonOut = backpropDropOutIfPresent(inputGradient(delta, w, steps, minibatch, workspaceMgr, dataType,
+                    getDataFormat()));
         }
         weightNoiseParams.clear();
         forwardInput = null;
+        return new Pair<>(gradient, epsilonOut);
+    }
 
-        Gradient gradient = new DefaultGradient(gradientsFlattened);
+    /**
+     * The parameter gradients of a recurrent layer with parameters W, RW and b (SimpleRnn's and
+     * LSTM's names) from the pre-activation deltas of all steps, time-major [T B, k]: dW = X^T delta,
+     * dRW = H_{t-1}^T delta, db = the column sums of delta, one product each over all steps; with
+     * {@code oneHot} (the input last read was one-hot) dW and db are row look-ups over
+     * {@code deltaFloats}, delta's memory.
+     */
+    static Gradient parameterGradients(INDArray x, INDArray delta, OneHotRows oneHot, FloatBuffer deltaFloats,
+            INDArray previous, java.util.Map<String, INDArray> views, INDArray flattened) {
+        INDArray wg = views.get(SimpleRnnParamInitializer.WEIGHT_KEY);
+        INDArray rwg = views.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
+        INDArray bg = views.get(SimpleRnnParamInitializer.BIAS_KEY);
+        if (oneHot != null) {
+            oneHot.gradients(deltaFloats, wg, bg, (int) delta.size(1));
+        } else {
+            Gemm.multiply(x, true, delta, false, wg, 1.0, 0.0);
+            bg.assign(delta.sum(true, 0));
+        }
+        Gemm.multiply(previous, true, delta, false, rwg, 1.0, 0.0);
+        Gradient gradient = new DefaultGradient(flattened);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.WEIGHT_KEY, wg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, rwg);
         gradient.gradientForVariable().put(SimpleRnnParamInitializer.BIAS_KEY, bg);
-        return new Pair<>(gradient, epsilonOut);
+        return gradient;
     }
 
     /**
@@ -329,6 +331,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
      * each iteration; a training loop that knows it is not wanted can switch it off around its
      * step. Without it backprop returns null in its place, which DL4J accepts for a first layer.
      */
+    @Override
     public void setInputGradientNeeded(boolean needed) {
         inputGradientNeeded = needed;
     }
@@ -353,7 +356,12 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
 
     /** [T, B, n] back to the layer's format: [B, n, T] (NCW) or [B, T, n] (NWC), as a view. */
     private INDArray fromTimeMajor(INDArray tbn) {
-        return getDataFormat() == RNNFormat.NWC ? tbn.permute(1, 0, 2) : tbn.permute(1, 2, 0);
+        return fromTimeMajor(tbn, getDataFormat());
+    }
+
+    /** [T, B, n] as [B, n, T] (NCW) or [B, T, n] (NWC), as a view. */
+    static INDArray fromTimeMajor(INDArray tbn, RNNFormat format) {
+        return format == RNNFormat.NWC ? tbn.permute(1, 0, 2) : tbn.permute(1, 2, 0);
     }
 
     /** The mask [B, T] as a time-major column [T B, 1]; null without a mask. */
@@ -362,6 +370,39 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> {
             return null;
         }
         return maskArray.castTo(dataType).transpose().reshape('c', (long) steps * minibatch, 1);
+    }
+
+    /** The views of steps 0 .. count - 1 of a time-major matrix, made once: a view costs about as much as a small op. */
+    static INDArray[] blocks(INDArray rows, int count, int minibatch) {
+        INDArray[] views = new INDArray[count];
+        for (int t = 0; t < count; t++) {
+            views[t] = block(rows, t, minibatch);
+        }
+        return views;
+    }
+
+    /**
+     * The outputs h_1 .. h_T, rows [B, (T + 1) B) of {@code states}, copied into an activations array
+     * of DL4J's workspace in the layer's format.
+     */
+    static INDArray outputs(INDArray states, int steps, int minibatch, LayerWorkspaceMgr workspaceMgr,
+            DataType dataType, RNNFormat format) {
+        long units = states.size(1);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                new long[] {steps, minibatch, units}, 'c');
+        out.reshape('c', (long) steps * minibatch, units).assign(states.get(interval(minibatch,
+                (long) (steps + 1) * minibatch), all()));
+        return fromTimeMajor(out, format);
+    }
+
+    /** dL/dx = delta W^T for all steps, from time-major deltas [T B, k], in DL4J's workspace and the layer's format. */
+    static INDArray inputGradient(INDArray delta, INDArray w, int steps, int minibatch, LayerWorkspaceMgr workspaceMgr,
+            DataType dataType, RNNFormat format) {
+        long nIn = w.size(0);
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                new long[] {steps, minibatch, nIn}, 'c');
+        Gemm.multiply(delta, false, w, true, epsilonOut.reshape('c', (long) steps * minibatch, nIn), 1.0, 0.0);
+        return fromTimeMajor(epsilonOut, format);
     }
 
     /** Rows [t B, (t + 1) B): step t of a time-major matrix. */

@@ -50,23 +50,33 @@ public final class FloatActivations {
 
     /** y[i] = tanh(x[i]) for i in [0, n); x and y may be the same array. */
     public static void tanh(float[] x, float[] y, int n) {
+        tanh(x, 0, y, 0, n);
+    }
+
+    /** y[yAt + i] = tanh(x[xAt + i]) for i in [0, n); x and y may be the same array. */
+    public static void tanh(float[] x, int xAt, float[] y, int yAt, int n) {
         for (int i = 0; i < n; i++) {
-            float v = Math.max(-CLAMP, Math.min(CLAMP, x[i]));
+            float v = Math.max(-CLAMP, Math.min(CLAMP, x[xAt + i]));
             float s = v * v;
             float p = ((((P4 * s + P3) * s + P2) * s + P1) * s + P0) * v;
             float q = (((Q4 * s + Q3) * s + Q2) * s + Q1) * s + 1f;
-            y[i] = Math.max(-1f, Math.min(1f, p / q));
+            y[yAt + i] = Math.max(-1f, Math.min(1f, p / q));
         }
     }
 
     /** y[i] = sigmoid(x[i]) = (1 + tanh(x[i] / 2)) / 2 for i in [0, n). */
     public static void sigmoid(float[] x, float[] y, int n) {
+        sigmoid(x, 0, y, 0, n);
+    }
+
+    /** y[yAt + i] = sigmoid(x[xAt + i]) for i in [0, n); x and y may be the same array. */
+    public static void sigmoid(float[] x, int xAt, float[] y, int yAt, int n) {
         for (int i = 0; i < n; i++) {
-            y[i] = 0.5f * x[i];
+            y[yAt + i] = 0.5f * x[xAt + i];
         }
-        tanh(y, y, n);
+        tanh(y, yAt, y, yAt, n);
         for (int i = 0; i < n; i++) {
-            y[i] = 0.5f + 0.5f * y[i];
+            y[yAt + i] = 0.5f + 0.5f * y[yAt + i];
         }
     }
 

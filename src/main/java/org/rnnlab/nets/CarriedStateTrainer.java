@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.Solver;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.rnnlab.layers.FastSimpleRnnLayer;
+import org.rnnlab.layers.InputGradientOptional;
 import org.rnnlab.layers.JavaTrainingStep;
 
 /**
@@ -68,7 +68,7 @@ public final class CarriedStateTrainer implements ChunkTrainer {
         network.setLabels(labels);
         network.setLayerMaskArrays(null, null);
         // DL4J discards the first layer's input gradient in training; the fast layer can skip it
-        FastSimpleRnnLayer first = network.getLayer(0) instanceof FastSimpleRnnLayer layer ? layer : null;
+        InputGradientOptional first = network.getLayer(0) instanceof InputGradientOptional layer ? layer : null;
         if (first != null) {
             first.setInputGradientNeeded(false);
         }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.rnnlab.layers.FastSimpleRnnLayer;
+import org.rnnlab.layers.InputGradientOptional;
 import org.rnnlab.layers.JavaTrainingStep;
 import org.rnnlab.layers.PartThreads;
 
@@ -366,7 +366,7 @@ public final class StreamSplitTrainer implements ChunkTrainer {
             network = new MultiLayerNetwork(main.getLayerWiseConfigurations().clone());
             network.init(main.params(), false); // the layers' parameters are views of the main array
             network.initGradientsView();
-            if (network.getLayer(0) instanceof FastSimpleRnnLayer first) {
+            if (network.getLayer(0) instanceof InputGradientOptional first) {
                 first.setInputGradientNeeded(false); // DL4J discards the first layer's input gradient
             }
         }

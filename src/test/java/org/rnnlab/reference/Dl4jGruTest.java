@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.rnnlab.layers.Gru;
+import org.rnnlab.layers.LayerImplementation;
 
 /**
  * rnnlab's Gru layer against the reference's GRU cells, both reset forms: GradientCheck's three
@@ -59,7 +60,12 @@ class Dl4jGruTest {
                         true, GradientCheck.Labels.LAST_STEP_MASK, 2, 4),
                 Arguments.of("gru (" + after + ") without bias", network(2, gru(3, after),
                         new RnnOutputLayer.Builder(LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build()),
-                        false, GradientCheck.Labels.EVERY_STEP, 2, 3)));
+                        false, GradientCheck.Labels.EVERY_STEP, 2, 3),
+                // In DOUBLE rnnlab's FastGru runs Gru's code; FastGruTest checks its float path against Gru's.
+                Arguments.of("FastGru (" + after + "), softmax, variable lengths", network(2,
+                        LayerImplementation.FAST.gru().resetAfter(after).nOut(4).build(),
+                        new RnnOutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build()),
+                        true, GradientCheck.Labels.VARIABLE_LENGTH, 3, 5)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -85,7 +85,18 @@ class Dl4jLstmTest {
                         GradientCheck.Labels.LAST_OF_VARIABLE_LENGTH, 4, 5),
                 Arguments.of("rnnlab's fast SimpleRnn under an lstm with identity as φ", network(2, fastRnn,
                         lstm(2, Activation.IDENTITY), perStep(LossFunction.MSE, Activation.TANH, 2)), true,
-                        GradientCheck.Labels.VARIABLE_LENGTH, 2, 4));
+                        GradientCheck.Labels.VARIABLE_LENGTH, 2, 4),
+                // In DOUBLE rnnlab's FastLstm runs DL4J's code; FastLstmTest checks its float path against DL4J's.
+                Arguments.of("two of rnnlab's FastLstm, softmax, variable lengths", network(2, fastLstm(3),
+                        fastLstm(4), perStep(LossFunction.MCXENT, Activation.SOFTMAX, 3)), true,
+                        GradientCheck.Labels.VARIABLE_LENGTH, 3, 5),
+                Arguments.of("LastTimeStep(FastLstm), variable lengths", network(3, new LastTimeStep(fastLstm(4)),
+                        lastStep(LossFunction.XENT, Activation.SIGMOID, 2)), true, GradientCheck.Labels.VARIABLE_LENGTH,
+                        3, 5));
+    }
+
+    private static LSTM fastLstm(int units) {
+        return LayerImplementation.FAST.lstm().nOut(units).activation(Activation.TANH).build();
     }
 
     @ParameterizedTest(name = "{0}")
