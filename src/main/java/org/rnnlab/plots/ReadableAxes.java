@@ -22,7 +22,11 @@ final class ReadableAxes {
 
     /** Applies the rules to {@code chart}; {@code countAxis}: x counts steps from 1 (epochs, iterations, steps). */
     static XYChart apply(XYChart chart, boolean countAxis) {
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(ReadableAxes::tick);
+        if (!chart.getStyler().isYAxisLogarithmic()) {
+            // On a logarithmic axis XChart labels the decades itself; a formatting function there is
+            // handed positions, not values, and labels the decades with the wrong numbers.
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(ReadableAxes::tick);
+        }
         chart.getStyler().setxAxisTickLabelsFormattingFunction(ReadableAxes::tick);
         chart.getStyler().setYAxisTickMarkSpacingHint(90);
         chart.getStyler().setXAxisTickMarkSpacingHint(110);
