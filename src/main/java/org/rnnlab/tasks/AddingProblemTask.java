@@ -113,10 +113,10 @@ public final class AddingProblemTask extends Task<AddingProblemTask.Options, Add
         // with in about 1,000 steps of 50 (docs/tasks.md, "adding-problem").
         super("adding-problem", "Hochreiter & Schmidhuber 1997: the sum of the 2 marked numbers among T = 100 (many-to-one"
                 + " regression, LSTM 32; --preset compare: SimpleRnn, LSTM and GRU against T)",
-                new Options(new EpochTraining(6, 42, 0.01, 50, null, Cell.LSTM), 100, 32, 10_000, new int[0]),
+                new Options(new EpochTraining(8, 42, 0.01, 50, null, Cell.LSTM), 100, 32, 10_000, new int[0]),
                 GradientCheck.Labels.LAST_STEP_MASK);
-        // Every cell at four lengths: six more networks of up to 100 steps, which DL4J's own LSTM and the
-        // Gru train at about 0.3 s a minibatch here (docs/tasks.md, "adding-problem").
+        // Every cell at four lengths: eleven more networks of up to 100 steps, some five minutes here
+        // with the fast layers (docs/tasks.md, "adding-problem").
         preset("compare", RecordOptions.with(defaultOptions(), "compareSteps", new int[] {10, 25, 50, 100}));
         quick(RecordOptions.with(RecordOptions.with(withDefault("epochs", 1), "sequences", 1000), "compareSteps",
                 new int[0]));

@@ -94,7 +94,7 @@ class AddingProblemTaskTest {
 
     /**
      * The floor: LSTM at T = 100 (the defaults) answers far better than the mean, and SimpleRnn,
-     * trained alike, does no better than the mean (about 8 min on 2 shared cores; `mvn verify -Pslow`).
+     * trained alike, does no better than the mean (about 2 min on 2 cores; `mvn verify -Pslow`).
      */
     @Test
     @Tag("slow")
