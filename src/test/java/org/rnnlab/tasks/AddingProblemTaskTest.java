@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
@@ -94,10 +93,9 @@ class AddingProblemTaskTest {
 
     /**
      * The floor: LSTM at T = 100 (the defaults) answers far better than the mean, and SimpleRnn,
-     * trained alike, does no better than the mean (about 2 min on 2 cores; `mvn verify -Pslow`).
+     * trained alike, does no better than the mean (81 s on 2 cores with the fast layers).
      */
     @Test
-    @Tag("slow")
     void lstmMeetsTheFloorAtOneHundredStepsAndSimpleRnnDoesNot() throws IOException {
         AddingProblemTask.Options defaults = task.defaultOptions();
         TaskMetrics lstm = TaskRunner.train(task, defaults, context(), dir.resolve("lstm")).metrics();

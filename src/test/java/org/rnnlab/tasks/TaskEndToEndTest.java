@@ -33,7 +33,7 @@ class TaskEndToEndTest {
     /**
      * Every task but char-rnn, whose floor is defined on kafka.txt (CharRnnKafkaTest trains that
      * one), and adding-problem, whose defaults train seven networks of 100 steps
-     * (AddingProblemTaskTest, in the slow group, trains it to its floor).
+     * (AddingProblemTaskTest trains it to its floor, and SimpleRnn to its failure).
      */
     static Stream<Task<?, ?>> tasks() {
         return TaskRegistry.all().stream().filter(task -> !(task instanceof CharRnnTask || task instanceof AddingProblemTask));
