@@ -115,8 +115,8 @@ public final class AddingProblemTask extends Task<AddingProblemTask.Options, Add
                 + " regression, LSTM 32; --preset compare: SimpleRnn, LSTM and GRU against T)",
                 new Options(new EpochTraining(8, 42, 0.01, 50, null, Cell.LSTM), 100, 32, 10_000, new int[0]),
                 GradientCheck.Labels.LAST_STEP_MASK);
-        // Every cell at four lengths: eleven more networks of up to 100 steps, some five minutes here
-        // with the fast layers (docs/tasks.md, "adding-problem").
+        // Every cell at four lengths: eleven more networks of up to 100 steps, too long for the default
+        // run (docs/tasks.md, "adding-problem").
         preset("compare", RecordOptions.with(defaultOptions(), "compareSteps", new int[] {10, 25, 50, 100}));
         quick(RecordOptions.with(RecordOptions.with(withDefault("epochs", 1), "sequences", 1000), "compareSteps",
                 new int[0]));
