@@ -78,8 +78,13 @@ public final class AddingProblemData {
      * The squared error of the best answer that ignores the inputs: the mean of the training sums,
      * about 1, with an error of about 1/6 (twice the variance of one number).
      */
-    public static double trivialMeanSquaredError(List<double[]> trainSums, List<double[]> testSums) {
-        double mean = trainSums.stream().mapToDouble(s -> s[0]).average().orElseThrow();
-        return testSums.stream().mapToDouble(s -> (s[0] - mean) * (s[0] - mean)).average().orElseThrow();
+    public static double trivialMeanSquaredError(double[] trainSums, double[] testSums) {
+        double mean = java.util.Arrays.stream(trainSums).average().orElseThrow();
+        return java.util.Arrays.stream(testSums).map(s -> (s - mean) * (s - mean)).average().orElseThrow();
+    }
+
+    /** The sums of a split, one per sequence. */
+    public static double[] sums(Split split) {
+        return split.sums().stream().mapToDouble(s -> s[0]).toArray();
     }
 }

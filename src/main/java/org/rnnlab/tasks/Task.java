@@ -167,11 +167,11 @@ public abstract class Task<O extends Record, D> {
      * @throws org.rnnlab.BadInputException naming the file and what disagrees
      */
     public final ModelStore.StoredModel load(Path file) {
-        String stored = ModelStore.readInfo(file).task();
+        ModelStore.StoredModel model = ModelStore.load(file); // reads and checks the zip once
+        String stored = model.info().task();
         if (!name.equals(stored)) {
             throw new BadInputException(file + " holds a " + stored + " model, not " + name);
         }
-        ModelStore.StoredModel model = ModelStore.load(file);
         O options = model.info().options(optionsType());
         NetworkShape has = NetworkShape.of(model.model().network().getLayerWiseConfigurations());
         NetworkShape described = NetworkShape.of(describedNetwork(options, model.model(), file));

@@ -161,7 +161,7 @@ public final class TaskRunner {
     /** Loads a model of this task and evaluates it as training did. */
     public static <O extends Record> TaskMetrics evaluate(Task<O, ?> task, Path modelFile, TaskContext context)
             throws IOException {
-        return evaluateOn(task, load(task, modelFile), context);
+        return evaluateOn(task, task.load(modelFile), context);
     }
 
     private static <O extends Record, D> TaskMetrics evaluateOn(Task<O, D> task, ModelStore.StoredModel stored,
@@ -171,14 +171,14 @@ public final class TaskRunner {
     }
 
     public static <O extends Record> String predict(Task<O, ?> task, Path modelFile, String input) {
-        ModelStore.StoredModel model = load(task, modelFile);
+        ModelStore.StoredModel model = task.load(modelFile);
         return task.predict(model.model(), model.info().options(task.optionsType()), input);
     }
 
     /** One prediction for each input, the model loaded once; a bad input is named by its line of {@code source}. */
     public static <O extends Record> List<String> predictAll(Task<O, ?> task, Path modelFile, List<String> inputs,
             String source) {
-        ModelStore.StoredModel model = load(task, modelFile);
+        ModelStore.StoredModel model = task.load(modelFile);
         O options = model.info().options(task.optionsType());
         List<String> predictions = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -192,9 +192,6 @@ public final class TaskRunner {
         return predictions;
     }
 
-    private static ModelStore.StoredModel load(Task<?, ?> task, Path modelFile) {
-        return task.load(modelFile);
-    }
 
     /**
      * About ten rows of the per-epoch curves: the first epoch, evenly spaced ones, and the last,

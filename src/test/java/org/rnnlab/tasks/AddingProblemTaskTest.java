@@ -48,7 +48,8 @@ class AddingProblemTaskTest {
             }
         }
         // Answering the mean misses by about twice the variance of one number: 2 x 0.085
-        double trivial = AddingProblemData.trivialMeanSquaredError(splits.train().sums(), splits.test().sums());
+        double trivial = AddingProblemData.trivialMeanSquaredError(AddingProblemData.sums(splits.train()),
+                AddingProblemData.sums(splits.test()));
         assertTrue(trivial > 0.12 && trivial < 0.22, "trivial " + trivial);
     }
 
