@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
@@ -26,9 +27,11 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rnnlab.layers.FastLstm;
 import org.rnnlab.layers.FastRnnOutputLayer;
 import org.rnnlab.layers.FastSimpleRnn;
 import org.rnnlab.layers.FloatActivations;
+import org.rnnlab.layers.Gru;
 
 /**
  * A float {@link MultiLayerNetwork} of SimpleRnn, dense and output layers, copied once into Java
@@ -41,12 +44,15 @@ import org.rnnlab.layers.FloatActivations;
  * weight rows, {@code z += x_i W[i, :]}, which HotSpot compiles to vector instructions; a one-hot
  * input (a symbol index) takes row {@code W[s, :]} without any multiplication.
  *
- * <p>Layers: SimpleRnn and {@link FastSimpleRnn} (h_t = f(x_t W + h_{t-1} RW + b)), the same inside
- * {@link LastTimeStep}, {@link DenseLayer}, {@link OutputLayer}, {@link RnnOutputLayer} and
- * {@link FastRnnOutputLayer} (a = f(x W + b), with or without a bias); activations identity, tanh,
- * sigmoid, softmax and plain ReLU. Dropout is inactive at inference, as in DL4J. Anything else
- * (another layer, layer normalisation, weight noise, another preprocessor, a double network) is
- * refused by {@link #of} with an {@link UnsupportedNetworkException}.
+ * <p>Layers: SimpleRnn and {@link FastSimpleRnn} (h_t = f(x_t W + h_{t-1} RW + b)); DL4J's
+ * {@link LSTM} and rnnlab's FastLstm (the equations of {@code FastLstmLayer}, c carried beside h);
+ * rnnlab's {@link Gru} and FastGru in both {@code resetAfter} forms (the equations in {@link Gru}'s
+ * comment); each of them inside {@link LastTimeStep}; {@link DenseLayer}, {@link OutputLayer},
+ * {@link RnnOutputLayer} and {@link FastRnnOutputLayer} (a = f(x W + b), with or without a bias).
+ * Activations identity, tanh, sigmoid, softmax and plain ReLU; a gated cell's gates must be
+ * sigmoid. Dropout is inactive at inference, as in DL4J. Anything else (another layer, layer
+ * normalisation, weight noise, another preprocessor, a double network) is refused by {@link #of}
+ * with an {@link UnsupportedNetworkException}.
  *
  * <p>LastTimeStep: DL4J 1.0.0-M2.1's {@code rnnTimeStep} fails on a network with one (it hands
  * the wrapped layer's 3-d output to the next layer). Here the wrapped layer carries its state like
@@ -235,8 +241,30 @@ public final class StepNetwork {
         }
     }
 
+    /** How a layer turns z = x W + b and the state it carries into its outputs h. */
+    enum Cell {
+        /** h = f(z) for a feed-forward layer, h = f(z + h_prev RW) for a SimpleRnn. */
+        PLAIN,
+        /** DL4J's LSTM: a = z + h_prev RW in column blocks g, f, o, i; c = σ(f) c_prev + σ(i) φ(g); h = σ(o) φ(c). */
+        LSTM,
+        /** Gru with resetAfter: q = h_prev RW + RB; h~ = φ(z_h + σ(z_r + q_r) q_h); blocks z, r, h. */
+        GRU_RESET_AFTER,
+        /** Gru without: z and r gates from h_prev RW_zr; h~ = φ(z_h + (r ⊙ h_prev) RW_h). */
+        GRU_RESET_BEFORE;
+
+        /** Columns of W: one block per gate and one for the candidate. */
+        int blocks() {
+            return switch (this) {
+                case PLAIN -> 1;
+                case LSTM -> 4;
+                case GRU_RESET_AFTER, GRU_RESET_BEFORE -> 3;
+            };
+        }
+    }
+
     /**
-     * One layer: z = x W + b (+ h_prev RW for a recurrent layer), h = f(z). A weight matrix is kept
+     * One layer: z = x W + b (+ h_prev RW for a recurrent layer), h = f(z), or a gated cell's
+     * equations over the column blocks of z ({@link Cell}). A weight matrix is kept
      * as one array per input unit (row i of W: the nOut weights from input i), and z and h as one
      * array per minibatch row: HotSpot vectorises {@code y[j] += a row[j]} over separate arrays
      * faster than over offsets into one array (measurements: docs/benchmarks.md, "What made each of
@@ -245,40 +273,73 @@ public final class StepNetwork {
     private static final class StepLayer {
         final int in;
         final int out;
+        final Cell cell;
+        /** Columns of W and z: out times the cell's blocks. */
+        final int width;
         final float[][] w;
-        /** [out][out], or null for a feed-forward layer. */
+        /**
+         * [out][width], or null for a feed-forward layer; for GRU_RESET_BEFORE only the z and r
+         * blocks ([out][2 out]), the candidate's block being {@link #rwH}.
+         */
         final float[][] rw;
+        /** GRU_RESET_BEFORE's candidate block of RW, [out][out]; otherwise null. */
+        final float[][] rwH;
         /** Zeros for a layer without a bias. */
         final float[] b;
+        /** GRU_RESET_AFTER's recurrent bias RB [width]; otherwise null. */
+        final float[] rb;
+        /** f of a plain layer; φ (the block input's and the output's) of a gated one. */
         final Kind activation;
         float[][] z = new float[0][];
         /** This step's outputs; of a recurrent layer, also the state the next step starts from. */
         float[][] h = new float[0][];
+        /** An LSTM's cell state c; a GRU's recurrent part q (resetAfter) or r ⊙ h_prev (before). */
+        float[][] c = new float[0][];
         /** z or h row after row, for a minibatch of more than one row. */
         float[] flat = new float[0];
+        /** GRU_RESET_BEFORE's candidate pre-activation of one row. */
+        private final float[] candidate;
 
-        private StepLayer(int in, int out, float[][] w, float[][] rw, float[] b, Kind activation) {
+        private StepLayer(int in, int out, Cell cell, float[][] w, float[][] rw, float[][] rwH, float[] b, float[] rb,
+                Kind activation) {
             this.in = in;
             this.out = out;
+            this.cell = cell;
+            this.width = out * cell.blocks();
             this.w = w;
             this.rw = rw;
+            this.rwH = rwH;
             this.b = b;
+            this.rb = rb;
             this.activation = activation;
+            this.candidate = new float[cell == Cell.GRU_RESET_BEFORE ? out : 0];
         }
 
         static StepLayer read(MultiLayerNetwork network, int index, Layer layer) {
             Layer inner = layer instanceof LastTimeStep wrapper ? wrapper.getUnderlying() : layer;
             Class<?> type = inner.getClass();
-            boolean recurrent = type == SimpleRnn.class || type == FastSimpleRnn.class;
+            boolean simple = type == SimpleRnn.class || type == FastSimpleRnn.class;
+            // LSTM's subclass GravesLSTM has peepholes; FastLstm and FastGru compute their parents' equations
+            boolean lstm = type == LSTM.class || type == FastLstm.class;
+            boolean gru = inner instanceof Gru;
+            boolean recurrent = simple || lstm || gru;
             boolean bias = true;
+            Cell cell = Cell.PLAIN;
             if (layer instanceof LastTimeStep && !recurrent) {
                 throw new UnsupportedNetworkException("layer " + index + " is LastTimeStep(" + type.getSimpleName()
-                        + "); StepNetwork computes LastTimeStep(SimpleRnn)");
+                        + "); StepNetwork computes LastTimeStep of SimpleRnn, LSTM and Gru");
             }
-            if (recurrent) {
+            if (simple) {
                 if (((SimpleRnn) inner).hasLayerNorm()) {
                     throw new UnsupportedNetworkException("layer " + index + " is a SimpleRnn with layer normalisation");
                 }
+            } else if (lstm || gru) {
+                IActivation gate = lstm ? ((LSTM) inner).getGateActivationFn() : ((Gru) inner).getGateActivationFn();
+                if (gate.getClass() != ActivationSigmoid.class) {
+                    throw new UnsupportedNetworkException("layer " + index + " has the gate activation " + gate
+                            + "; StepNetwork computes sigmoid gates");
+                }
+                cell = lstm ? Cell.LSTM : ((Gru) inner).isResetAfter() ? Cell.GRU_RESET_AFTER : Cell.GRU_RESET_BEFORE;
             } else if (type == DenseLayer.class) {
                 DenseLayer dense = (DenseLayer) inner;
                 if (dense.hasLayerNorm()) {
@@ -289,19 +350,24 @@ public final class StepNetwork {
                 bias = ((BaseOutputLayer) inner).hasBias();
             } else {
                 throw new UnsupportedNetworkException("layer " + index + " is " + layer.getClass().getSimpleName()
-                        + "; StepNetwork computes SimpleRnn, LastTimeStep(SimpleRnn), DenseLayer, OutputLayer and RnnOutputLayer");
+                        + "; StepNetwork computes SimpleRnn, LSTM, Gru, LastTimeStep of those, DenseLayer, OutputLayer"
+                        + " and RnnOutputLayer");
             }
             BaseLayer base = (BaseLayer) inner;
             if (base.getWeightNoise() != null) {
                 throw new UnsupportedNetworkException("layer " + index + " has weight noise");
             }
             Kind activation = Kind.of(base.getActivationFn(), index);
+            if (cell != Cell.PLAIN && activation == Kind.SOFTMAX) {
+                throw new UnsupportedNetworkException("layer " + index + " is a gated cell with a softmax activation");
+            }
             FeedForwardLayer shaped = (FeedForwardLayer) inner;
             int in = Math.toIntExact(shaped.getNIn());
             int out = Math.toIntExact(shaped.getNOut());
 
             Map<String, INDArray> table = network.paramTable();
-            Set<String> expected = new TreeSet<>(recurrent ? Set.of("W", "RW", "b") : bias ? Set.of("W", "b") : Set.of("W"));
+            Set<String> expected = new TreeSet<>(cell == Cell.GRU_RESET_AFTER ? Set.of("W", "RW", "b", "RB")
+                    : recurrent ? Set.of("W", "RW", "b") : bias ? Set.of("W", "b") : Set.of("W"));
             Set<String> found = new TreeSet<>();
             String prefix = index + "_";
             for (String key : table.keySet()) {
@@ -313,10 +379,20 @@ public final class StepNetwork {
                 throw new UnsupportedNetworkException("layer " + index + " has the parameters " + found
                         + " where StepNetwork expects " + expected);
             }
-            float[][] w = rowMajor(table.get(prefix + "W"), in, out, index);
-            float[][] rw = recurrent ? rowMajor(table.get(prefix + "RW"), out, out, index) : null;
-            float[] b = bias ? vector(table.get(prefix + "b"), out, index) : new float[out];
-            return new StepLayer(in, out, w, rw, b, activation);
+            int width = out * cell.blocks();
+            float[][] w = rowMajor(table.get(prefix + "W"), in, width, index);
+            float[][] rw = recurrent ? rowMajor(table.get(prefix + "RW"), out, width, index) : null;
+            float[][] rwH = null;
+            if (cell == Cell.GRU_RESET_BEFORE) { // the z and r blocks, and the candidate's apart
+                rwH = new float[out][];
+                for (int i = 0; i < out; i++) {
+                    rwH[i] = Arrays.copyOfRange(rw[i], 2 * out, 3 * out);
+                    rw[i] = Arrays.copyOf(rw[i], 2 * out);
+                }
+            }
+            float[] b = bias ? vector(table.get(prefix + "b"), width, index) : new float[width];
+            float[] rb = cell == Cell.GRU_RESET_AFTER ? vector(table.get(prefix + "RB"), width, index) : null;
+            return new StepLayer(in, out, cell, w, rw, rwH, b, rb, activation);
         }
 
         /** A [rows, columns] parameter's rows, whatever its ordering ('f' in DL4J's flat vector). */
@@ -343,19 +419,21 @@ public final class StepNetwork {
         /** Sizes the buffers for {@code n} rows and zeroes the state. */
         void reset(int n) {
             if (h.length != n) {
-                z = new float[n][out];
+                z = new float[n][width];
                 h = new float[n][out];
+                c = new float[n][cell == Cell.GRU_RESET_AFTER ? width : out];
                 flat = new float[n * out];
             } else {
-                for (float[] row : h) {
-                    Arrays.fill(row, 0f);
+                for (int r = 0; r < n; r++) {
+                    Arrays.fill(h[r], 0f);
+                    Arrays.fill(c[r], 0f);
                 }
             }
         }
 
-        /** h (or z: {@code before}) as one array, row after row; for one row the row itself. */
+        /** h (or z: {@code before}, for a plain layer) as one array, row after row; for one row the row itself. */
         float[] outputs(boolean before) {
-            float[][] rows = before ? z : h;
+            float[][] rows = before && cell == Cell.PLAIN ? z : h; // a gated cell's z holds its gates
             if (rows.length == 1) {
                 return rows[0];
             }
@@ -368,16 +446,16 @@ public final class StepNetwork {
         /** z = b + x W for dense rows x [n * in]. */
         void project(float[] x, int n) {
             for (int r = 0; r < n; r++) {
-                System.arraycopy(b, 0, z[r], 0, out);
-                product(x, r * in, in, w, z[r], out);
+                System.arraycopy(b, 0, z[r], 0, width);
+                product(x, r * in, in, w, z[r], width);
             }
         }
 
         /** z = b + x W for the previous layer's rows. */
         void project(float[][] x, int n) {
             for (int r = 0; r < n; r++) {
-                System.arraycopy(b, 0, z[r], 0, out);
-                product(x[r], 0, in, w, z[r], out);
+                System.arraycopy(b, 0, z[r], 0, width);
+                product(x[r], 0, in, w, z[r], width);
             }
         }
 
@@ -386,7 +464,7 @@ public final class StepNetwork {
             for (int r = 0; r < n; r++) {
                 float[] row = w[symbols[r]];
                 float[] zr = z[r];
-                for (int j = 0; j < out; j++) {
+                for (int j = 0; j < width; j++) {
                     zr[j] = b[j] + row[j];
                 }
             }
@@ -394,6 +472,16 @@ public final class StepNetwork {
 
         /** Adds the recurrent term h_prev RW (a recurrent layer), then h = f(z) unless {@code activate} is false. */
         void finish(int n, boolean activate) {
+            if (cell != Cell.PLAIN) {
+                for (int r = 0; r < n; r++) {
+                    switch (cell) {
+                        case LSTM -> lstm(z[r], h[r], c[r]);
+                        case GRU_RESET_AFTER -> gruResetAfter(z[r], h[r], c[r]);
+                        default -> gruResetBefore(z[r], h[r], c[r]);
+                    }
+                }
+                return;
+            }
             if (rw != null) {
                 for (int r = 0; r < n; r++) {
                     product(h[r], 0, out, rw, z[r], out);
@@ -403,6 +491,79 @@ public final class StepNetwork {
                 for (int r = 0; r < n; r++) {
                     activate(z[r], h[r]);
                 }
+            }
+        }
+
+        /**
+         * One LSTM step of one row (the equations of FastLstmLayer's comment): a = z + h_prev RW,
+         * g = φ(a_g), f, o, i = σ(a_f, a_o, a_i), c = f ⊙ c_prev + i ⊙ g, h = o ⊙ φ(c). The gates
+         * are computed in place in z.
+         */
+        private void lstm(float[] z, float[] h, float[] c) {
+            product(h, 0, out, rw, z, width);
+            apply(activation, z, 0, z, 0, out);
+            FloatActivations.sigmoid(z, out, z, out, 3 * out);
+            for (int j = 0; j < out; j++) {
+                c[j] = z[out + j] * c[j] + z[3 * out + j] * z[j];
+            }
+            apply(activation, c, 0, h, 0, out);
+            for (int j = 0; j < out; j++) {
+                h[j] *= z[2 * out + j];
+            }
+        }
+
+        /**
+         * One step of a Gru with resetAfter ({@link Gru}'s equations): q = h_prev RW + RB,
+         * u = σ(z_u + q_u), r = σ(z_r + q_r), h~ = φ(z_h + r ⊙ q_h), h = u ⊙ h_prev + (1 - u) ⊙ h~.
+         */
+        private void gruResetAfter(float[] z, float[] h, float[] q) {
+            System.arraycopy(rb, 0, q, 0, width);
+            product(h, 0, out, rw, q, width);
+            for (int j = 0; j < 2 * out; j++) {
+                z[j] += q[j];
+            }
+            FloatActivations.sigmoid(z, 0, z, 0, 2 * out);
+            for (int j = 0; j < out; j++) {
+                z[2 * out + j] += z[out + j] * q[2 * out + j];
+            }
+            gruOutput(z, h);
+        }
+
+        /** One step of a Gru without resetAfter: h~ = φ(z_h + (r ⊙ h_prev) RW_h), the gates as with it but without RB. */
+        private void gruResetBefore(float[] z, float[] h, float[] resetState) {
+            product(h, 0, out, rw, z, 2 * out);
+            FloatActivations.sigmoid(z, 0, z, 0, 2 * out);
+            for (int j = 0; j < out; j++) {
+                resetState[j] = z[out + j] * h[j];
+            }
+            // the candidate's block of z, as an array of its own for the product
+            System.arraycopy(z, 2 * out, candidate, 0, out);
+            product(resetState, 0, out, rwH, candidate, out);
+            System.arraycopy(candidate, 0, z, 2 * out, out);
+            gruOutput(z, h);
+        }
+
+        /** h = u ⊙ h_prev + (1 - u) ⊙ φ(a_h), with the gates u in z's first block and a_h in its third. */
+        private void gruOutput(float[] z, float[] h) {
+            apply(activation, z, 2 * out, z, 2 * out, out);
+            for (int j = 0; j < out; j++) {
+                float u = z[j];
+                h[j] = u * h[j] + (1f - u) * z[2 * out + j];
+            }
+        }
+
+        /** y[yAt ..+ n) = φ(x[xAt ..+ n)) for a gated cell's φ. */
+        private static void apply(Kind phi, float[] x, int xAt, float[] y, int yAt, int n) {
+            switch (phi) {
+                case IDENTITY -> System.arraycopy(x, xAt, y, yAt, n);
+                case TANH -> FloatActivations.tanh(x, xAt, y, yAt, n);
+                case SIGMOID -> FloatActivations.sigmoid(x, xAt, y, yAt, n);
+                case RELU -> {
+                    for (int i = 0; i < n; i++) {
+                        y[yAt + i] = Math.max(0f, x[xAt + i]);
+                    }
+                }
+                default -> throw new IllegalStateException("no gated-cell activation " + phi); // read() refuses softmax
             }
         }
 

@@ -15,7 +15,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
@@ -124,8 +126,60 @@ class StepNetworkTest {
         return cases.stream();
     }
 
+    /**
+     * LSTM and Gru (both forms) of both implementations, alone, stacked with each other and with a
+     * SimpleRnn, with tanh, sigmoid and identity as φ, and under LastTimeStep.
+     */
+    static Stream<Case> gated() {
+        List<Case> cases = new ArrayList<>();
+        int c = 0;
+        for (LayerImplementation implementation : LayerImplementation.values()) {
+            for (int variant = 0; variant < 8; variant++, c++) {
+                boolean oneHot = (variant & 1) == 0;
+                int minibatch = (variant & 2) == 0 ? 1 : 3;
+                Activation phi = RECURRENT[c % RECURRENT.length];
+                Layer lstm = implementation.lstm().nOut(HIDDEN[0]).activation(phi).build();
+                Layer after = implementation.gru().resetAfter(true).nOut(HIDDEN[1]).activation(phi).build();
+                Layer before = implementation.gru().resetAfter(false).nOut(HIDDEN[1]).activation(Activation.TANH).build();
+                NeuralNetConfiguration.ListBuilder list = list(c);
+                String name = implementation + ": ";
+                switch (variant / 2) {
+                    case 0 -> {
+                        list.layer(lstm);
+                        name += "lstm " + phi;
+                    }
+                    case 1 -> {
+                        list.layer(after);
+                        name += "gru (reset after) " + phi;
+                    }
+                    case 2 -> {
+                        list.layer(before);
+                        name += "gru (reset before)";
+                    }
+                    default -> {
+                        list.layer(lstm).layer(implementation.simpleRnn().nOut(HIDDEN[2]).activation(Activation.TANH)
+                                .build()).layer(after);
+                        name += "lstm " + phi + ", rnn, gru " + phi;
+                    }
+                }
+                list.layer(implementation.rnnOutput(LossFunction.MSE).nOut(OUTPUTS).activation(Activation.SOFTMAX).build());
+                cases.add(new Case(name + ", rnn-output softmax", list.setInputType(InputType.recurrent(SYMBOLS)).build(),
+                        true, oneHot, minibatch, false));
+            }
+        }
+        for (int variant = 0; variant < 2; variant++) {
+            Layer inner = variant == 0 ? LayerImplementation.FAST.lstm().nOut(HIDDEN[0]).activation(Activation.TANH).build()
+                    : LayerImplementation.FAST.gru().nOut(HIDDEN[0]).activation(Activation.TANH).build();
+            cases.add(new Case("last-step " + (variant == 0 ? "lstm" : "gru") + ", output identity", list(variant)
+                    .layer(new LastTimeStep(inner))
+                    .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(OUTPUTS).activation(Activation.IDENTITY).build())
+                    .setInputType(InputType.recurrent(SYMBOLS)).build(), true, variant == 0, 2, true));
+        }
+        return cases.stream();
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"stacks", "mixed"})
+    @MethodSource({"stacks", "mixed", "gated"})
     void stepsEqualDl4jAcrossCallsAndClears(Case c) {
         MultiLayerNetwork network = new MultiLayerNetwork(c.configuration());
         network.init();
@@ -182,7 +236,7 @@ class StepNetworkTest {
     /** Weights of about unit gain (so that identity layers neither vanish nor explode over the steps), random biases. */
     static void randomise(MultiLayerNetwork network, boolean bias, Random random) {
         network.paramTable().forEach((key, parameter) -> {
-            boolean isBias = key.endsWith("_b");
+            boolean isBias = key.endsWith("_b") || key.endsWith("_RB");
             double scale = isBias ? (bias ? 0.5 : 0) : (key.endsWith("_RW") ? 0.8 : 1.2) / Math.sqrt(parameter.size(0));
             float[] values = new float[(int) parameter.length()];
             for (int i = 0; i < values.length; i++) {
@@ -260,12 +314,18 @@ class StepNetworkTest {
 
     @Test
     void refusesWhatItDoesNotCompute() {
-        assertRefused(list(1).layer(new LSTM.Builder().nOut(4).build())
+        assertRefused(list(1).layer(new GravesLSTM.Builder().nOut(4).build())
                 .layer(LayerImplementation.DL4J.rnnOutput(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.recurrent(3)).build(), "LSTM");
-        assertRefused(list(1).layer(new LastTimeStep(new LSTM.Builder().nOut(4).build()))
+                .setInputType(InputType.recurrent(3)).build(), "GravesLSTM");
+        assertRefused(list(1).layer(new LastTimeStep(new GravesLSTM.Builder().nOut(4).build()))
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.recurrent(3)).build(), "LastTimeStep(LSTM)");
+                .setInputType(InputType.recurrent(3)).build(), "LastTimeStep(GravesLSTM)");
+        assertRefused(list(1).layer(new LSTM.Builder().nOut(4).gateActivationFunction(Activation.HARDSIGMOID).build())
+                .layer(LayerImplementation.DL4J.rnnOutput(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(3)).build(), "gate activation");
+        assertRefused(list(1).layer(new LSTM.Builder().nOut(4).activation(Activation.SOFTMAX).build())
+                .layer(LayerImplementation.DL4J.rnnOutput(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.recurrent(3)).build(), "softmax");
         assertRefused(list(1).layer(new SimpleRnn.Builder().nOut(4).hasLayerNorm(true).build())
                 .layer(LayerImplementation.DL4J.rnnOutput(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.recurrent(3)).build(), "layer normalisation");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.GravesLSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -20,9 +20,10 @@ import org.rnnlab.layers.LayerImplementation;
 
 /** TimeStepper on a StepNetwork against the same on DL4J: normalizer in and out, ranks 2 and 3, several steps per call. */
 class TimeStepperTest {
-    private static MultiLayerNetwork network(boolean lstm) {
+    /** A SimpleRnn network, or ({@code refused}) one with a GravesLSTM, which StepNetwork does not compute. */
+    private static MultiLayerNetwork network(boolean refused) {
         var list = StepNetworkTest.list(4);
-        list.layer(lstm ? new LSTM.Builder().nOut(5).activation(Activation.TANH).build()
+        list.layer(refused ? new GravesLSTM.Builder().nOut(5).activation(Activation.TANH).build()
                 : LayerImplementation.FAST.simpleRnn().nOut(5).activation(Activation.TANH).build());
         MultiLayerNetwork network = new MultiLayerNetwork(list
                 .layer(LayerImplementation.FAST.rnnOutput(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
