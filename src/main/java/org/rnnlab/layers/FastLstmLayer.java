@@ -47,7 +47,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * state and writes that pass's last h and c into the truncated-BPTT state. In MultiLayerNetwork's
  * truncated BPTT the two states are the same arrays (updateRnnStateWithTBPTTState copies one map
  * into the other), so this layer reuses its forward pass whenever the start states are the same
- * arrays and recomputes it otherwise, as DL4J would.
+ * arrays and recomputes it otherwise, as DL4J would. {@code backpropGradient}, which
+ * MultiLayerNetwork's fit calls under truncated BPTT too, back-propagates through the training
+ * forward pass it follows, from whatever state that pass started; DL4J's LSTM repeats the pass from
+ * zeros there, so its gradient with a carried state belongs to a pass it never scored
+ * (docs/fast-layers.md, "Carried states").
  *
  * <p>The fast path covers float networks with sigmoid gates and tanh, sigmoid or identity as φ,
  * without dropout, weight noise or a mask reaching the layer (in a MultiLayerNetwork DL4J's LSTM
@@ -329,10 +333,16 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     private Pair<Gradient, INDArray> backward(INDArray epsilon, boolean truncated, int backLength,
             LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        // DL4J's start states for the backward pass: the stored ones under truncated BPTT, else zeros
+        // DL4J's start states for a backward pass that has no forward pass to use: the stored ones
+        // under truncated BPTT, else zeros
         INDArray h0 = truncated ? stateMap.get(H) : null;
         INDArray c0 = truncated ? stateMap.get(C) : null;
-        if (forwardInput == null || forwardInput != input || forwardH != h0 || forwardC != c0) {
+        // backpropGradient uses the training forward pass it follows, whatever state that started
+        // from. DL4J's LSTM recomputes it from zeros there, and MultiLayerNetwork's fit calls
+        // backpropGradient even under truncated BPTT, so with a carried state DL4J's gradient is
+        // that of a pass it never scored (docs/fast-layers.md, "Carried states").
+        boolean held = forwardInput != null && forwardInput == input;
+        if (!held || truncated && (forwardH != h0 || forwardC != c0)) {
             forward(h0, c0, true, workspaceMgr);
         }
         if (truncated) {

@@ -33,8 +33,9 @@ import org.rnnlab.reference.ReferenceCell;
 import org.rnnlab.reference.ReferenceRnn;
 
 /**
- * rnnlab's FastGru against its op-by-op Gru on identical weights, in float (the fast path is float
- * and reset-after only; the rest runs GruLayer's code, which Dl4jGruTest checks against the reference).
+ * rnnlab's FastGru against its op-by-op Gru on identical weights and against the reference RNN, in
+ * float (the fast path is float and reset-after only; the rest runs GruLayer's code, which
+ * Dl4jGruTest checks against the reference to 1e-10).
  */
 class FastGruTest {
 
@@ -68,8 +69,9 @@ class FastGruTest {
         ReferenceRnn.Batch batch = GradientCheck.randomBatch(twins.reference(), labels, minibatch, steps,
                 new Random(name.hashCode() + 1));
         boolean lastStepOnly = twins.reference().output().lastStepOnly();
-        FastLstmTest.assertAgree(Dl4jMapping.scoreAndGradients(twins.stock(), batch, lastStepOnly),
-                Dl4jMapping.scoreAndGradients(twins.fast(), batch, lastStepOnly));
+        Dl4jMapping.Dl4jResult fast = Dl4jMapping.scoreAndGradients(twins.fast(), batch, lastStepOnly);
+        FastLstmTest.assertAgree(Dl4jMapping.scoreAndGradients(twins.stock(), batch, lastStepOnly), fast);
+        FastLstmTest.assertAgree(FastLstmTest.reference(twins.reference(), batch), fast);
     }
 
     @Test
@@ -80,7 +82,7 @@ class FastGruTest {
 
     @Test
     void charRnnsTrainersCarryTheFastGrusStateAsTheOpByOpGru() {
-        FastLstmTest.checkTrainers(i -> gru(i, 6, Activation.TANH));
+        FastLstmTest.checkTrainers(i -> gru(i, 6, Activation.TANH), 6);
     }
 
     @Test
