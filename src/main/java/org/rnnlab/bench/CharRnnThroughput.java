@@ -8,22 +8,34 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.rnnlab.data.CharChunks;
 import org.rnnlab.data.Vocabulary;
 import org.rnnlab.inference.Stepping;
+import org.rnnlab.layers.Cell;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.nets.ChunkTrainer;
 import org.rnnlab.tasks.CharRnnTask;
 
 /**
  * Characters per second of char-rnn training and sampling at the seed's sizes (hidden 100, chunks
- * of 25), on a given text: the same loop as {@code train char-rnn}, chunk after chunk with the
- * state carried, timed after a warm-up.
+ * of 25) with one recurrent cell, on a given text: the same loop as {@code train char-rnn}, chunk
+ * after chunk with the state carried, timed after a warm-up.
  */
 public final class CharRnnThroughput {
     private final int[] text;
     private final Vocabulary vocabulary;
+    private final Cell cell;
 
     public CharRnnThroughput(int[] text, Vocabulary vocabulary) {
+        this(text, vocabulary, Cell.SIMPLE);
+    }
+
+    private CharRnnThroughput(int[] text, Vocabulary vocabulary, Cell cell) {
         this.text = text;
         this.vocabulary = vocabulary;
+        this.cell = cell;
+    }
+
+    /** The same text, measured with another cell. */
+    public CharRnnThroughput withCell(Cell other) {
+        return new CharRnnThroughput(text, vocabulary, other);
     }
 
     /** A random text of {@code length} characters over {@code symbols} symbols, for machines without kafka.txt. */
@@ -42,7 +54,7 @@ public final class CharRnnThroughput {
     }
 
     private MultiLayerNetwork network(LayerImplementation implementation, int batch) {
-        CharRnnTask.Options options = new CharRnnTask().defaultOptions().withStreams(batch, implementation);
+        CharRnnTask.Options options = new CharRnnTask().defaultOptions().withCell(cell).withStreams(batch, implementation);
         MultiLayerNetwork network = new MultiLayerNetwork(CharRnnTask.network(options, vocabulary.size()));
         network.init();
         return network;

@@ -23,6 +23,7 @@ import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
 import org.rnnlab.data.TextCorpus;
 import org.rnnlab.inference.Stepping;
+import org.rnnlab.layers.Cell;
 import org.rnnlab.layers.LayerImplementation;
 import org.rnnlab.layers.Nd4jThreads;
 import org.rnnlab.nets.Training;
@@ -39,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
  * with the smallest and largest, printed and written to a JSON file.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure char-rnn training and sampling speed (rnnlab's fast layers against DL4J's), start-up time, "
+        description = "Measure char-rnn training and sampling speed with each cell (rnnlab's fast layers against DL4J's), start-up time, "
                 + "peak memory of train char-rnn, how soon char-rnn's recipes reach held-out levels, and each task's "
                 + "training time with its defaults.",
         footer = {"", "Figures depend on the machine and on what else runs on it; compare ratios measured in one run.",
@@ -65,6 +66,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "training threads for the larger minibatch's several-thread figure (default: as train char-rnn chooses)")
     int threads;
+
+    @Option(names = "--cells", paramLabel = "CELL", split = ",", defaultValue = "SIMPLE,LSTM,GRU",
+            description = "the recurrent cells whose char-rnn training and sampling speeds are measured "
+                    + "(default: ${DEFAULT-VALUE})")
+    List<Cell> cells;
 
     @Option(names = "--memory-seconds", paramLabel = "S", defaultValue = "20",
             description = "training budget of the train char-rnn run whose peak memory is measured; 0 skips it (default: ${DEFAULT-VALUE})")
@@ -112,38 +118,11 @@ final class BenchCommand implements Callable<Integer> {
 
         record(ProcessMeasurements.startup(repeats));
 
-        CharRnnThroughput throughput = throughput();
-        int parts = threads > 0 ? threads : CharRnnTask.automaticThreads(larger);
+        CharRnnThroughput text = throughput();
         ObjectNode ratios = report.putObject("fast_over_dl4j");
-        for (int b : larger == 1 ? new int[] {1} : new int[] {1, larger}) {
-            // DL4J's layers and step, then rnnlab's on one thread, then on several where char-rnn would use them
-            String conditions = "hidden 100, chunks of 25, minibatch " + b + ", ";
-            Measurement dl4j = record(Measurement.of("char_rnn_train_dl4j_batch_" + b, "chars/s",
-                    conditions + "DL4J layers and step", throughput.training(LayerImplementation.DL4J, b, 1, repeats, seconds)));
-            Measurement fast = record(Measurement.of("char_rnn_train_fast_batch_" + b, "chars/s",
-                    conditions + "FAST layers, one thread", throughput.training(LayerImplementation.FAST, b, 1, repeats, seconds)));
-            ratio(ratios, "char_rnn_train_batch_" + b, fast, dl4j, "fast / DL4J at minibatch " + b);
-            int k = Math.min(parts, b);
-            if (k > 1) {
-                Measurement split = record(Measurement.of("char_rnn_train_fast_batch_" + b + "_threads_" + k, "chars/s",
-                        conditions + "FAST layers, " + k + " threads", throughput.training(LayerImplementation.FAST, b, k,
-                                repeats, seconds)));
-                ratio(ratios, "char_rnn_train_batch_" + b + "_threads_" + k, split, dl4j,
-                        "fast on " + k + " threads / DL4J at minibatch " + b);
-            }
+        for (Cell cell : cells) {
+            cellFigures(text.withCell(cell), cell, larger, ratios);
         }
-        double timeStepSampling = 0;
-        for (LayerImplementation implementation : LayerImplementation.values()) {
-            Measurement m = record(Measurement.of("char_rnn_sample_" + implementation.name().toLowerCase(Locale.ROOT), "chars/s",
-                    implementation + " layers, one character per rnnTimeStep",
-                    throughput.sampling(implementation, Stepping.DL4J, repeats, 1000)));
-            timeStepSampling = implementation == LayerImplementation.DL4J ? m.median() : timeStepSampling;
-        }
-        Measurement stepSampling = record(Measurement.of("char_rnn_sample_step_network", "chars/s",
-                "one character per step on rnnlab's StepNetwork (Java loops)",
-                throughput.sampling(LayerImplementation.DL4J, Stepping.STEP_NETWORK, repeats, 200_000)));
-        ratios.put("char_rnn_sample_step_network_over_rnn_time_step", stepSampling.median() / timeStepSampling);
-        root.out.printf("  StepNetwork / DL4J rnnTimeStep sampling: %.1fx%n", stepSampling.median() / timeStepSampling);
         if (memorySeconds > 0) {
             record(ProcessMeasurements.trainPeakMemory(root.dataDir, memorySeconds));
         }
@@ -157,6 +136,47 @@ final class BenchCommand implements Callable<Integer> {
         AtomicFile.writeString(out, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         root.out.println("Wrote " + out);
         return ExitCodes.OK;
+    }
+
+    /**
+     * Training (DL4J's layers and step, then rnnlab's on one thread and on several) and sampling
+     * (rnnTimeStep, then StepNetwork) of char-rnn with one cell. SimpleRnn's figures keep the names
+     * they had before gated cells; the others' names carry the cell (char_rnn_lstm_...).
+     */
+    private void cellFigures(CharRnnThroughput throughput, Cell cell, int larger, ObjectNode ratios) {
+        String prefix = cell == Cell.SIMPLE ? "char_rnn_" : "char_rnn_" + cell.name().toLowerCase(Locale.ROOT) + "_";
+        // under DL4J, GRU is rnnlab's op-by-op Gru: DL4J 1.0.0-M2.1 has none for MultiLayerNetwork
+        String dl4jLayers = cell == Cell.GRU ? "DL4J layers with rnnlab's op-by-op Gru" : "DL4J layers";
+        int parts = threads > 0 ? threads : CharRnnTask.automaticThreads(larger);
+        for (int b : larger == 1 ? new int[] {1} : new int[] {1, larger}) {
+            String conditions = cell + " 100, chunks of 25, minibatch " + b + ", ";
+            Measurement dl4j = record(Measurement.of(prefix + "train_dl4j_batch_" + b, "chars/s",
+                    conditions + dl4jLayers + " and step", throughput.training(LayerImplementation.DL4J, b, 1, repeats, seconds)));
+            Measurement fast = record(Measurement.of(prefix + "train_fast_batch_" + b, "chars/s",
+                    conditions + "FAST layers, one thread", throughput.training(LayerImplementation.FAST, b, 1, repeats, seconds)));
+            ratio(ratios, prefix + "train_batch_" + b, fast, dl4j, cell + ": fast / DL4J at minibatch " + b);
+            int k = Math.min(parts, b);
+            if (k > 1) {
+                Measurement split = record(Measurement.of(prefix + "train_fast_batch_" + b + "_threads_" + k, "chars/s",
+                        conditions + "FAST layers, " + k + " threads", throughput.training(LayerImplementation.FAST, b, k,
+                                repeats, seconds)));
+                ratio(ratios, prefix + "train_batch_" + b + "_threads_" + k, split, dl4j,
+                        cell + ": fast on " + k + " threads / DL4J at minibatch " + b);
+            }
+        }
+        double timeStepSampling = 0;
+        for (LayerImplementation implementation : LayerImplementation.values()) {
+            Measurement m = record(Measurement.of(prefix + "sample_" + implementation.name().toLowerCase(Locale.ROOT),
+                    "chars/s", cell + ", " + implementation + " layers, one character per rnnTimeStep",
+                    throughput.sampling(implementation, Stepping.DL4J, repeats, 1000)));
+            timeStepSampling = implementation == LayerImplementation.DL4J ? m.median() : timeStepSampling;
+        }
+        Measurement stepSampling = record(Measurement.of(prefix + "sample_step_network", "chars/s",
+                cell + ", one character per step on rnnlab's StepNetwork (Java loops)",
+                throughput.sampling(LayerImplementation.DL4J, Stepping.STEP_NETWORK, repeats, 200_000)));
+        ratios.put(prefix + "sample_step_network_over_rnn_time_step", stepSampling.median() / timeStepSampling);
+        root.out.printf(Locale.ROOT, "  %s: StepNetwork / DL4J rnnTimeStep sampling: %.1fx%n", cell,
+                stepSampling.median() / timeStepSampling);
     }
 
     private CharRnnThroughput throughput() throws IOException {

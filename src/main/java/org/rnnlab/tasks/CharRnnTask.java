@@ -202,6 +202,13 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
                     seed, resume, layerImplementation, 0);
         }
 
+        /** The same recipe with another recurrent cell. */
+        public Options withCell(Cell recurrentCell) {
+            return new Options(corpus, hidden, layers, recurrentCell, seqLength, batchSize, learningRate, optimizer,
+                    finalRateShare, weightDecay, dropout, iterations, seconds, evalEvery, plateau, patience, sampleEvery,
+                    seed, resume, implementation, threads);
+        }
+
         /** The number of stacked recurrent layers. */
         public int depth() {
             return hidden.length;
@@ -678,7 +685,9 @@ public final class CharRnnTask extends Task<CharRnnTask.Options, CharRnnTask.Dat
             throw new BadInputException(file + " has changed since the model was trained (its characters differ)");
         }
         List<int[]> blocks = corpus.heldOutBlocks();
-        double heldOut = outputLoss(model.network(), blocks, vocabulary.size());
+        // Scored as training scored it (StepNetwork where it computes the network), so the saved best
+        // model's loss is the very score that chose it, not the same to float rounding
+        double heldOut = heldOutLoss(model.network(), blocks);
         long predicted = blocks.stream().mapToLong(b -> b.length - 1).sum();
         boolean kafka = file.getFileName().toString().equals(KAFKA);
         double floor = kafka ? KAFKA_FLOOR : UNIFORM_SHARE_FLOOR * Math.log(vocabulary.size());

@@ -31,10 +31,17 @@ class BenchCommandTest {
             names.add(m.get("name").asText());
             assertTrue(m.get("median").asDouble() > 0, m.toString());
         });
-        assertEquals(List.of("startup_jvm_and_nd4j", "char_rnn_train_dl4j_batch_1", "char_rnn_train_fast_batch_1",
-                "char_rnn_train_dl4j_batch_4", "char_rnn_train_fast_batch_4", "char_rnn_train_fast_batch_4_threads_2",
-                "char_rnn_sample_fast", "char_rnn_sample_dl4j",
-                "char_rnn_sample_step_network"), names);
+        List<String> expected = new ArrayList<>(List.of("startup_jvm_and_nd4j"));
+        for (String cell : List.of("", "lstm_", "gru_")) { // SimpleRnn's names as before gated cells, then each cell's
+            for (String figure : List.of("train_dl4j_batch_1", "train_fast_batch_1", "train_dl4j_batch_4",
+                    "train_fast_batch_4", "train_fast_batch_4_threads_2", "sample_fast", "sample_dl4j",
+                    "sample_step_network")) {
+                expected.add("char_rnn_" + cell + figure);
+            }
+        }
+        assertEquals(expected, names);
+        assertTrue(report.get("fast_over_dl4j").get("char_rnn_lstm_train_batch_4").asDouble() > 0);
+        assertTrue(report.get("fast_over_dl4j").get("char_rnn_gru_sample_step_network_over_rnn_time_step").asDouble() > 0);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4").asDouble() > 0);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_train_batch_4_threads_2").asDouble() > 0);
         assertTrue(report.get("fast_over_dl4j").get("char_rnn_sample_step_network_over_rnn_time_step").asDouble() > 0);
