@@ -74,13 +74,15 @@ class CellOptionTest {
         assertTrue(compared.out().contains("Every cell trained alike") && compared.out().contains("GRU"), compared.out());
         String metrics = Files.readString(dir.resolve("adding-problem-LSTM").resolve("metrics.json"));
         assertTrue(metrics.contains("\"simple_t4_mse\"") && metrics.contains("\"gru_t8_mse\""), metrics);
-        // Without --compare-steps (the defaults) or with 0: the task's own network only
-        for (String[] none : new String[][] {{}, {"--compare-steps", "0"}}) {
-            String[] options = java.util.Arrays.copyOf(new String[] {"--steps", "8", "--sequences", "100", "--epochs",
-                "1"}, 6 + none.length);
-            System.arraycopy(none, 0, options, 6, none.length);
-            CommandLineRun alone = train("adding-problem", "GRU", options);
-            assertTrue(alone.code() <= 1 && !alone.out().contains("Every cell trained alike"), alone.out() + alone.err());
-        }
+        // Without --compare-steps, the default lengths 10, 25, 50, 100; with 0, the task's own network only
+        String[] small = {"--steps", "8", "--sequences", "100", "--epochs", "1"};
+        CommandLineRun defaults = train("adding-problem", "GRU", small);
+        assertTrue(defaults.code() <= 1 && defaults.out().contains("T =   10") && defaults.out().contains("T =  100"),
+                defaults.out() + defaults.err());
+        String[] none = java.util.Arrays.copyOf(small, small.length + 2);
+        none[small.length] = "--compare-steps";
+        none[small.length + 1] = "0";
+        CommandLineRun alone = train("adding-problem", "GRU", none);
+        assertTrue(alone.code() <= 1 && !alone.out().contains("Every cell trained alike"), alone.out() + alone.err());
     }
 }
