@@ -57,6 +57,15 @@ public final class ModelStore {
      * {@code info} to {@code file}.
      */
     public static void save(Path file, TrainedNetwork model, ModelInfo info) throws IOException {
+        save(file, model.network(), model.normalizer(), info);
+    }
+
+    /**
+     * Writes any DL4J network (a MultiLayerNetwork or, for an imported Keras model, a
+     * ComputationGraph), its normalizer if not null, and {@code info} to {@code file}.
+     */
+    public static void save(Path file, org.deeplearning4j.nn.api.Model network, DataNormalization normalizer,
+            ModelInfo info) throws IOException {
         byte[] infoJson = Json.MAPPER.writeValueAsBytes(info);
         AtomicFile.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
@@ -65,7 +74,7 @@ public final class ModelStore {
             zip.closeEntry();
             // ModelSerializer writes a complete zip of its own; copy its entries beside ours.
             ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(model.network(), dl4j, true);
+            ModelSerializer.writeModel(network, dl4j, true);
             try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
                 for (ZipEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                     zip.putNextEntry(new ZipEntry(entry.getName()));
@@ -73,11 +82,11 @@ public final class ModelStore {
                     zip.closeEntry();
                 }
             }
-            if (model.normalizer() != null) {
+            if (normalizer != null) {
                 // The entry ModelSerializer itself would write; its writeModel(..., normalizer) to a
                 // stream fails in 1.0.0-M2.1 ("flush() failed: stream is closed").
                 zip.putNextEntry(new ZipEntry(ModelSerializer.NORMALIZER_BIN));
-                NormalizerSerializer.getDefault().write(model.normalizer(), new NonClosingStream(zip));
+                NormalizerSerializer.getDefault().write(normalizer, new NonClosingStream(zip));
                 zip.closeEntry();
             }
             zip.finish(); // not close(): AtomicFile still has to force the bytes to disk

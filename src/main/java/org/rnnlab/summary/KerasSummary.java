@@ -47,36 +47,61 @@ public final class KerasSummary {
      * @param steps   the length of its input sequences where fixed; empty prints None
      */
     public static String render(MultiLayerNetwork network, OptionalInt steps, SummaryStyle style) {
+        if (style == SummaryStyle.DL4J) {
+            return network.summary();
+        }
+        KerasModelView model = KerasModelView.of(network, steps);
+        // Keras 2.2 numbers the first layer of a kind; tf.keras 2.x and Keras 3 do not
+        List<String> names = model.layerNames(style == SummaryStyle.KERAS_2_2);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < model.layers().size(); i++) {
+            KerasLayerView layer = model.layers().get(i);
+            rows.add(new Row(names.get(i), layer.kind().className(), layer.outputShape(), layer.kerasParameters()));
+        }
+        return render("sequential", rows, style, model.bytesPerParameter());
+    }
+
+    /**
+     * One row of a Keras summary: the layer's name and Keras class, its output shape as Python
+     * prints the tuple, and its parameter count.
+     */
+    public record Row(String name, String className, String outputShape, long parameters) {
+    }
+
+    /**
+     * A Keras model's summary from its rows, in a Keras style ({@code keras2.2}, {@code keras},
+     * {@code keras3}); {@code modelName} is the name Keras prints above it (tf.keras and Keras 3).
+     */
+    public static String render(String modelName, List<Row> rows, SummaryStyle style, int bytesPerParameter) {
         return switch (style) {
-            case KERAS_2_2 -> keras2(KerasModelView.of(network, steps), false);
-            case KERAS -> keras2(KerasModelView.of(network, steps), true);
-            case KERAS_3 -> keras3(KerasModelView.of(network, steps));
-            case DL4J -> network.summary();
+            case KERAS_2_2 -> keras2(modelName, rows, false);
+            case KERAS -> keras2(modelName, rows, true);
+            case KERAS_3 -> keras3(modelName, rows, bytesPerParameter);
+            case DL4J -> throw new IllegalArgumentException("the dl4j style prints a network, not Keras rows");
         };
     }
 
     // ---- Keras 2.2 and tf.keras 2.x: one function of Keras 2, two versions of it
 
     /** @param tf tf.keras 2.x's layout; false for Keras 2.2's */
-    static String keras2(KerasModelView model, boolean tf) {
+    static String keras2(String modelName, List<Row> rows, boolean tf) {
         List<String> lines = new ArrayList<>();
         if (tf) {
-            lines.add("Model: \"sequential\"");
+            lines.add("Model: \"" + modelName + "\"");
         }
         lines.add("_".repeat(KERAS2_WIDTH));
         lines.addAll(tf ? tfKerasRow(HEADER) : List.of(keras22Row(HEADER)));
         lines.add("=".repeat(KERAS2_WIDTH));
-        List<String> names = model.layerNames(!tf);
-        for (int i = 0; i < model.layers().size(); i++) {
-            String[] cells = cells(names.get(i), model.layers().get(i), false);
+        for (int i = 0; i < rows.size(); i++) {
+            String[] cells = cells(rows.get(i), false);
             lines.addAll(tf ? tfKerasRow(cells) : List.of(keras22Row(cells)));
-            boolean lastLayer = i == model.layers().size() - 1;
+            boolean lastLayer = i == rows.size() - 1;
             lines.add((tf ? " " : lastLayer ? "=" : "_").repeat(KERAS2_WIDTH));
         }
         if (tf) {
             lines.add("=".repeat(KERAS2_WIDTH));
         }
-        long total = model.kerasParameters();
+        long total = rows.stream().mapToLong(Row::parameters).sum();
         lines.add("Total params: " + grouped(total));
         lines.add("Trainable params: " + grouped(total));
         lines.add("Non-trainable params: 0");
@@ -154,22 +179,21 @@ public final class KerasSummary {
 
     // ---- Keras 3
 
-    static String keras3(KerasModelView model) {
+    static String keras3(String modelName, List<Row> rows, int bytesPerParameter) {
         List<String> lines = new ArrayList<>();
-        lines.add("Model: \"sequential\"");
+        lines.add("Model: \"" + modelName + "\"");
         lines.add(keras3Rule('┏', '━', '┳', '┓'));
         lines.addAll(keras3Row(HEADER, '┃'));
         lines.add(keras3Rule('┡', '━', '╇', '┩'));
-        List<String> names = model.layerNames(false);
-        for (int i = 0; i < model.layers().size(); i++) {
+        for (int i = 0; i < rows.size(); i++) {
             if (i > 0) {
                 lines.add(keras3Rule('├', '─', '┼', '┤'));
             }
-            lines.addAll(keras3Row(cells(names.get(i), model.layers().get(i), true), '│'));
+            lines.addAll(keras3Row(cells(rows.get(i), true), '│'));
         }
         lines.add(keras3Rule('└', '─', '┴', '┘'));
-        long total = model.kerasParameters();
-        String size = readableSize(total * model.bytesPerParameter());
+        long total = rows.stream().mapToLong(Row::parameters).sum();
+        String size = readableSize(total * bytesPerParameter);
         lines.add(" Total params: " + grouped(total) + " (" + size + ")");
         lines.add(" Trainable params: " + grouped(total) + " (" + size + ")");
         lines.add(" Non-trainable params: 0 (" + readableSize(0) + ")");
@@ -239,10 +263,9 @@ public final class KerasSummary {
     // ---- shared
 
     /** Name (Class), output shape, parameter count; Keras 3 writes the count with thousands separators. */
-    private static String[] cells(String name, KerasLayerView layer, boolean groupedCount) {
-        long parameters = layer.kerasParameters();
-        return new String[] {name + " (" + layer.kind().className() + ")", layer.outputShape(),
-            groupedCount ? grouped(parameters) : Long.toString(parameters)};
+    private static String[] cells(Row row, boolean groupedCount) {
+        return new String[] {row.name() + " (" + row.className() + ")", row.outputShape(),
+            groupedCount ? grouped(row.parameters()) : Long.toString(row.parameters())};
     }
 
     /** Python's {@code "{:,}"}: 46,280. */
