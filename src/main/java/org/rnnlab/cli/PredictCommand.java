@@ -8,7 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.rnnlab.BadInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.data.AtomicFile;
+import org.rnnlab.keras.ImportedModel;
+import org.rnnlab.keras.KerasLayout;
+import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.ExitCodes;
 import org.rnnlab.tasks.PredictExample;
 import org.rnnlab.tasks.Task;
@@ -42,7 +48,16 @@ final class PredictCommand implements Callable<Integer> {
 
         @Option(names = "--input-file", paramLabel = "FILE", description = "one input a line; one prediction a line out")
         Path file;
+
+        @Option(names = "--input-npy", paramLabel = "X.npy", description = "a numpy array laid out as Keras takes it,"
+                + " [batch, steps, features]: what Keras's model.predict would return for it, in the same layout;"
+                + " --model may then also be a Keras .h5 file")
+        Path npy;
     }
+
+    @Option(names = "--output-npy", paramLabel = "Y.npy", description = "write the predictions of --input-npy here as a"
+            + " numpy array, not to the screen")
+    Path outputNpy;
 
     @Option(names = "--output", paramLabel = "FILE", description = "write the predictions of --input-file here, not to"
             + " the screen")
@@ -62,6 +77,12 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (input.npy != null) {
+            return predictArray();
+        }
+        if (outputNpy != null) {
+            throw new BadInputException("--output-npy goes with --input-npy");
+        }
         Task<?, ?> task = saved.task();
         Path file = saved.modelFile();
         if (input.text != null) {
@@ -79,6 +100,37 @@ final class PredictCommand implements Callable<Integer> {
         } else {
             AtomicFile.writeString(output, String.join("\n", lines) + "\n");
             root.out.println("Wrote " + lines.size() + " predictions to " + output);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** --input-npy: the network of a Keras file, an imported zip or any rnnlab zip, on a Keras-laid-out array. */
+    private Integer predictArray() throws IOException {
+        if (saved.model == null) {
+            throw new BadInputException("--input-npy needs --model FILE (an rnnlab zip or a Keras .h5 file)");
+        }
+        if (!Files.isRegularFile(input.npy)) {
+            throw new BadInputException("--input-npy " + input.npy + " is not a readable file");
+        }
+        INDArray x;
+        try {
+            x = Nd4j.createFromNpyFile(input.npy.toFile()).castTo(DataType.FLOAT);
+        } catch (RuntimeException e) {
+            throw new BadInputException("--input-npy " + input.npy + " is not a numpy .npy array: " + e.getMessage(), e);
+        }
+        Path file = saved.model;
+        INDArray y;
+        if (ImportedModel.isHdf5(file) || ImportedModel.TASK.equals(ModelStore.readInfo(file).task())) {
+            y = ImportedModel.read(file).predict(x);
+        } else {
+            y = KerasLayout.predictNcw(saved.task().load(file).model(), x);
+        }
+        if (outputNpy == null) {
+            root.out.println(y.dup('c').toStringFull());
+        } else {
+            byte[] npy = Nd4j.toNpyByteArray(y.dup('c'));
+            AtomicFile.write(outputNpy, out -> out.write(npy));
+            root.out.println("Wrote " + java.util.Arrays.toString(y.shape()) + " predictions to " + outputNpy);
         }
         return ExitCodes.OK;
     }

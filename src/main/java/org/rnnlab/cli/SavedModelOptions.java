@@ -2,6 +2,7 @@ package org.rnnlab.cli;
 
 import java.nio.file.Path;
 import org.rnnlab.BadInputException;
+import org.rnnlab.keras.ImportedModel;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.Task;
 import org.rnnlab.tasks.TaskRegistry;
@@ -25,7 +26,12 @@ final class SavedModelOptions {
         if (model == null) {
             throw new BadInputException("give the task (e.g. 'binary-sum') or --model FILE");
         }
-        return TaskRegistry.require(ModelStore.readInfo(model).task());
+        String task = ModelStore.readInfo(model).task();
+        if (ImportedModel.TASK.equals(task)) {
+            throw new BadInputException(model + " is an imported Keras model, which belongs to no task: use it with"
+                    + " predict --model FILE --input-npy X.npy, or summary --model FILE");
+        }
+        return TaskRegistry.require(task);
     }
 
     Path modelFile() {

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.rnnlab.BadInputException;
 import org.rnnlab.nets.ModelInfo;
+import org.rnnlab.keras.ImportedModel;
+import org.rnnlab.keras.KerasConfigSummary;
 import org.rnnlab.nets.ModelStore;
 import org.rnnlab.summary.KerasSummary;
 import org.rnnlab.summary.SummaryStyle;
@@ -34,7 +36,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "TASK", description = "a task (see 'rnnlab list')")
     String taskName;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "a saved model zip")
+    @Option(names = "--model", paramLabel = "FILE", description = "a saved model zip, or a Keras .h5 file")
     Path model;
 
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "keras",
@@ -64,6 +66,12 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** A saved network; its task's stored options say how long its sequences are. */
     static String ofSavedModel(Path file, String expectedTask, SummaryStyle style) {
+        if (ImportedModel.isHdf5(file) || ImportedModel.TASK.equals(ModelStore.readInfo(file).task())) {
+            // A Keras model: Keras's own names, classes and shapes from its config; DL4J's view of the import
+            ImportedModel imported = ImportedModel.read(file);
+            return style == SummaryStyle.DL4J ? summary(imported.network())
+                    : KerasConfigSummary.render(imported.modelConfig(), style);
+        }
         String task = ModelStore.readInfo(file).task();
         if (expectedTask != null && !expectedTask.equals(task)) {
             throw new BadInputException(file + " holds a " + task + " model, not " + expectedTask);
@@ -71,6 +79,11 @@ final class SummaryCommand implements Callable<Integer> {
         ModelStore.StoredModel stored = TaskRegistry.require(task).load(file);
         return KerasSummary.render(stored.model().network(), sequenceLength(TaskRegistry.require(task), stored.info()),
                 style);
+    }
+
+    private static String summary(org.deeplearning4j.nn.api.Model network) {
+        return network instanceof org.deeplearning4j.nn.graph.ComputationGraph graph ? graph.summary()
+                : ((MultiLayerNetwork) network).summary();
     }
 
     private static <O extends Record> OptionalInt sequenceLength(Task<O, ?> task, ModelInfo info) {

@@ -1,0 +1,121 @@
+package org.rnnlab.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipFile;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.Json;
+import org.rnnlab.data.Sha256;
+import org.rnnlab.nets.ModelInfo;
+import org.rnnlab.nets.ModelStore;
+
+/**
+ * A network imported from a Keras file and where it came from: read from the .h5 itself, or from
+ * the rnnlab zip {@code rnnlab import} saved it in. The zip is DL4J's ModelSerializer zip plus
+ * rnnlab.json, whose task is {@value #TASK} and whose options record the source file, its
+ * SHA-256, Keras version, backend and model class; its extras keep the Keras model_config, so
+ * that the zip describes the Keras model it came from.
+ */
+public record ImportedModel(Model network, ObjectNode source, JsonNode modelConfig) {
+    /** The task name in an imported model's rnnlab.json: no trainable task of rnnlab's. */
+    public static final String TASK = "keras-import";
+
+    /** The network of a Keras .h5 file. */
+    public static ImportedModel fromKeras(Path file) {
+        KerasFile keras = KerasFile.read(file);
+        Model network = KerasImport.network(keras);
+        ObjectNode source = Json.MAPPER.createObjectNode();
+        source.put("file", file.toAbsolutePath().normalize().toString());
+        try {
+            source.put("sha256", Sha256.of(file));
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        source.put("keras_version", keras.kerasVersion());
+        source.put("backend", keras.backend());
+        source.put("class_name", keras.className());
+        return new ImportedModel(network, source, keras.modelConfig());
+    }
+
+    /** Whether {@code file} starts as an HDF5 file does (else it is taken for a zip). */
+    public static boolean isHdf5(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] start = in.readNBytes(4);
+            return start.length == 4 && start[0] == (byte) 0x89 && start[1] == 'H' && start[2] == 'D' && start[3] == 'F';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** An imported model from a Keras .h5 file or from the zip {@link #save} wrote. */
+    public static ImportedModel read(Path file) {
+        if (isHdf5(file) || file.toString().endsWith(".h5") || file.toString().endsWith(".keras")) {
+            return fromKeras(file);
+        }
+        ModelInfo info = ModelStore.readInfo(file); // checks the zip's entries first
+        if (!TASK.equals(info.task())) {
+            throw new BadInputException(file + " holds an rnnlab " + info.task() + " model, not an imported Keras one");
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            String configuration;
+            try (InputStream in = zip.getInputStream(zip.getEntry("configuration.json"))) {
+                configuration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            // A ComputationGraph's configuration lists vertices; a MultiLayerNetwork's, confs
+            Model network = Json.MAPPER.readTree(configuration).has("vertices")
+                    ? ModelSerializer.restoreComputationGraph(file.toFile(), false)
+                    : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            return new ImportedModel(network, (ObjectNode) info.options(), info.extras().path("model_config"));
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException("cannot load the network in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What Keras's {@code model.predict(x)} returns, x laid out as Keras takes it. The shape is
+     * checked against the input's {@code batch_input_shape} first: DL4J's native code fails on a
+     * wrong width with a message of its own rather than a line naming the shapes.
+     */
+    public INDArray predict(INDArray x) {
+        JsonNode declared = null;
+        for (JsonNode layer : KerasSettings.layers(modelConfig)) {
+            if (layer.path("config").path("batch_input_shape").isArray()) {
+                declared = layer.path("config").path("batch_input_shape");
+                break;
+            }
+        }
+        if (declared != null) {
+            boolean fits = x.rank() == declared.size();
+            for (int i = 1; fits && i < declared.size(); i++) {
+                fits = declared.get(i).isNull() || declared.get(i).asLong() == x.size(i);
+            }
+            if (!fits) {
+                throw new BadInputException("the model takes inputs of shape " + declared.toString().replace("null",
+                        "None") + "; the input has " + java.util.Arrays.toString(x.shape()));
+            }
+        }
+        return KerasLayout.predict(network, x);
+    }
+
+    /** Saves the network and its source as an rnnlab zip (atomically, as every rnnlab model). */
+    public void save(Path zip) throws IOException {
+        ObjectNode extras = Json.MAPPER.createObjectNode();
+        extras.set("model_config", modelConfig);
+        ModelStore.save(zip, network, null, new ModelInfo(TASK, ModelStore.FORMAT_VERSION, source, extras));
+    }
+
+    /** One line: what was imported from where. */
+    public String describe() {
+        return String.format("%s from %s (Keras %s, %s backend) as a DL4J %s of %,d parameters", source.path("class_name")
+                .asText(), source.path("file").asText(), source.path("keras_version").asText(), source.path("backend")
+                .asText(), network.getClass().getSimpleName(), network.numParams());
+    }
+}

@@ -1,0 +1,86 @@
+package org.rnnlab.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.Json;
+
+/**
+ * A Keras 2 HDF5 model file, checked before DL4J's importer sees it: an HDF5 signature, a readable
+ * file, and the root attributes a Keras-saved model carries ({@code model_config}, and where Keras
+ * wrote them {@code keras_version} and {@code backend}).
+ *
+ * @param file         the .h5 file
+ * @param modelConfig  the parsed {@code model_config} JSON: {"class_name": "Sequential"|"Model"|..., "config": ...}
+ * @param kerasVersion {@code keras_version}, or "unknown" where the file has none
+ * @param backend      {@code backend}, or "unknown"
+ */
+public record KerasFile(Path file, JsonNode modelConfig, String kerasVersion, String backend) {
+    /** HDF5's format signature, at the start of a file written by h5py. */
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
+
+    /** Reads and checks {@code file}; every problem is one {@link BadInputException} naming the file. */
+    public static KerasFile read(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new BadInputException(file + " is not a readable file");
+        }
+        byte[] start = firstBytes(file, HDF5_SIGNATURE.length);
+        if (Arrays.equals(Arrays.copyOf(start, ZIP_SIGNATURE.length), ZIP_SIGNATURE)) {
+            throw new BadInputException(file + " is a zip archive (a Keras 3 .keras file?); rnnlab imports Keras 2 HDF5"
+                    + " files: in Keras, model.save(\"model.h5\")");
+        }
+        if (!Arrays.equals(start, HDF5_SIGNATURE)) {
+            throw new BadInputException(file + " is not an HDF5 file (no HDF5 signature at its start)");
+        }
+        String json;
+        String version;
+        String backend;
+        try (Hdf5Archive archive = Hdf5Files.open(file)) {
+            if (!archive.hasAttribute("model_config")) {
+                throw new BadInputException(file + " holds no Keras model (no model_config attribute; a file of"
+                        + " weights only, from save_weights?)");
+            }
+            json = archive.readAttributeAsJson("model_config");
+            version = archive.hasAttribute("keras_version") ? archive.readAttributeAsString("keras_version") : "unknown";
+            backend = archive.hasAttribute("backend") ? archive.readAttributeAsString("backend") : "unknown";
+        } catch (BadInputException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new BadInputException(file + " cannot be read as a Keras HDF5 model (" + Hdf5Files.reason(e) + ")", e);
+        }
+        JsonNode config;
+        try {
+            config = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": its model_config is not JSON", e);
+        }
+        if (!config.path("class_name").isTextual()) {
+            throw new BadInputException(file + ": its model_config names no model class");
+        }
+        return new KerasFile(file, config, version, backend);
+    }
+
+    /** Sequential, Model or Functional. */
+    public String className() {
+        return modelConfig.path("class_name").asText();
+    }
+
+    /** Whether DL4J imports it as a MultiLayerNetwork (a Sequential model) rather than a ComputationGraph. */
+    public boolean sequential() {
+        return className().equals("Sequential");
+    }
+
+    private static byte[] firstBytes(Path file, int n) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.copyOf(in.readNBytes(n), n);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.rnnlab.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.rnnlab.BadInputException;
+
+/**
+ * The Keras layers and settings rnnlab imports, and a one-line refusal for the rest. DL4J
+ * 1.0.0-M2.1's importer silently ignores some Keras settings ({@code go_backwards},
+ * {@code stateful}, {@code return_state}), so a model using them would import and compute
+ * something else; those are refused here, by layer and setting, before the importer runs.
+ */
+public final class KerasSettings {
+    /** The layer classes the importer maps one to one. */
+    static final Set<String> LAYERS = Set.of("InputLayer", "SimpleRNN", "LSTM", "Bidirectional", "Dense",
+            "TimeDistributed", "Activation", "RepeatVector", "Masking", "Embedding", "Dropout");
+    /** Settings that change what a layer computes and that the importer ignores: each with the value Keras's default has. */
+    private static final Map<String, Boolean> IGNORED_BY_THE_IMPORTER = Map.of("go_backwards", false, "stateful", false,
+            "return_state", false);
+    private static final Set<String> MERGE_MODES = Set.of("concat", "sum", "mul", "ave");
+
+    private KerasSettings() {
+    }
+
+    /** The layer configurations of a model_config, in order: Sequential's (a list, or config.layers) or a functional model's. */
+    public static List<JsonNode> layers(JsonNode modelConfig) {
+        JsonNode config = modelConfig.path("config");
+        JsonNode layers = config.isArray() ? config : config.path("layers");
+        List<JsonNode> list = new ArrayList<>();
+        layers.forEach(list::add);
+        return list;
+    }
+
+    /** Refuses, naming the file, layer and setting, anything the import would not compute as Keras does. */
+    public static void check(KerasFile keras) {
+        List<JsonNode> layers = layers(keras.modelConfig());
+        if (layers.isEmpty()) {
+            throw new BadInputException(keras.file() + ": its model_config lists no layers");
+        }
+        for (JsonNode layer : layers) {
+            check(keras, layer, layer.path("config").path("name").asText(layer.path("name").asText("?")));
+        }
+    }
+
+    private static void check(KerasFile keras, JsonNode layer, String name) {
+        String type = layer.path("class_name").asText();
+        JsonNode config = layer.path("config");
+        String where = keras.file() + ": layer " + name + " (" + type + ")";
+        if (type.equals("GRU")) {
+            throw new BadInputException(where + ": DL4J 1.0.0-M2.1's importer has no GRU; rnnlab does not import GRU"
+                    + " models yet");
+        }
+        if (!LAYERS.contains(type)) {
+            throw new BadInputException(where + " is not a layer rnnlab imports; it imports " + String.join(", ",
+                    LAYERS.stream().sorted().toList()));
+        }
+        for (Map.Entry<String, Boolean> setting : IGNORED_BY_THE_IMPORTER.entrySet()) {
+            JsonNode value = config.get(setting.getKey());
+            if (value != null && value.isBoolean() && value.asBoolean() != setting.getValue()) {
+                throw new BadInputException(where + " has " + setting.getKey() + "=" + value.asBoolean()
+                        + ", which DL4J's importer would ignore; rnnlab refuses the file rather than compute"
+                        + " something else");
+            }
+        }
+        if (config.has("use_bias") && !config.path("use_bias").asBoolean(true)) {
+            throw new BadInputException(where + " has use_bias=False, which DL4J 1.0.0-M2.1's importer is known to fail"
+                    + " on; rnnlab does not import it");
+        }
+        if (type.equals("Bidirectional")) {
+            String mode = config.path("merge_mode").asText("null");
+            if (!MERGE_MODES.contains(mode)) {
+                throw new BadInputException(where + " has merge_mode=" + mode + "; rnnlab imports "
+                        + String.join(", ", MERGE_MODES.stream().sorted().toList()));
+            }
+        }
+        if (type.equals("Bidirectional") || type.equals("TimeDistributed")) {
+            JsonNode inner = config.path("layer");
+            check(keras, inner, name + "/" + inner.path("config").path("name").asText(inner.path("class_name").asText()));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.rnnlab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** rnnlab import, summary --model and predict --input-npy on a real Keras file, as a user types them. */
+class KerasCommandLineTest {
+    static final Path KERAS = Path.of("..", "shared", "keras");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void importSummaryAndPredictOfAKerasFile() throws Exception {
+        Path h5 = KERAS.resolve("tfkeras_rnn_5.h5");
+        assumeTrue(Files.isRegularFile(h5), "no " + h5.toAbsolutePath() + ": the real Keras files are not here");
+        Path zip = dir.resolve("imported").resolve("model.zip");
+        CommandLineRun imported = CommandLineRun.run("import", h5.toString(), "--out", zip.toString());
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.out().contains("Keras 2.2.4-tf, tensorflow backend") && imported.out().contains("528 parameters"),
+                imported.out());
+
+        // The Keras styles print the Keras model as its config describes it, from the .h5 and from the zip alike
+        for (Path model : new Path[] {h5, zip}) {
+            CommandLineRun summary = CommandLineRun.run("summary", "--model", model.toString(), "--style", "keras3");
+            assertEquals(0, summary.code(), summary.err());
+            assertTrue(summary.out().contains("Model: \"model_5\"") && summary.out().contains("bidirectional_2 (Bidirectional)")
+                    && summary.out().contains("(None, 3, 12)") && summary.out().contains("Total params: 528"), summary.out());
+        }
+
+        // predict --input-npy: the zip and the .h5 give the same [batch, steps, features] answer
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 4).subi(0.5);
+        Path npy = dir.resolve("x.npy");
+        Files.write(npy, Nd4j.toNpyByteArray(x));
+        INDArray[] answers = new INDArray[2];
+        Path[] models = {h5, zip};
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve("y" + k + ".npy");
+            CommandLineRun predicted = CommandLineRun.run("predict", "--model", models[k].toString(), "--input-npy",
+                    npy.toString(), "--output-npy", out.toString());
+            assertEquals(0, predicted.code(), predicted.err());
+            answers[k] = Nd4j.createFromNpyFile(out.toFile());
+        }
+        assertEquals(java.util.List.of(2L, 3L, 12L), java.util.Arrays.stream(answers[0].shape()).boxed().toList());
+        assertEquals(answers[0], answers[1]);
+
+        // The zip belongs to no task: commands that need one say what it is for
+        String evaluate = CommandLineRun.run("evaluate", "--model", zip.toString()).oneLineError();
+        assertTrue(evaluate.contains("imported Keras model") && evaluate.contains("--input-npy"), evaluate);
+
+        // A wrong width is one line, before DL4J's native code sees it
+        Path wide = dir.resolve("wide.npy");
+        Files.write(wide, Nd4j.toNpyByteArray(Nd4j.rand(DataType.FLOAT, 2, 3, 5)));
+        CommandLineRun refused = CommandLineRun.run("predict", "--model", zip.toString(), "--input-npy", wide.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.oneLineError().contains("takes inputs of shape [null,3,4]".replace("null", "None")),
+                refused.err());
+    }
+
+    @Test
+    void badKerasFilesEndInOneLineAndExitTwo() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.h5"), "not HDF5");
+        Path keras3 = Files.write(dir.resolve("model.keras"), new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0});
+        for (Path bad : new Path[] {text, keras3, dir.resolve("missing.h5")}) {
+            CommandLineRun run = CommandLineRun.run("import", bad.toString(), "--out", dir.resolve("m.zip").toString());
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.oneLineError().startsWith("rnnlab: " + bad), run.err());
+        }
+        assertTrue(!Files.exists(dir.resolve("m.zip")), "no zip written for a refused file");
+    }
+}

@@ -1,0 +1,56 @@
+package org.rnnlab.keras;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.Json;
+
+/** Settings DL4J's importer would ignore, and layers it does not map, are refused with one line naming them. */
+class KerasSettingsTest {
+    private static KerasFile model(String layers) throws Exception {
+        JsonNode config = Json.MAPPER.readTree("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                + layers + "]}}");
+        return new KerasFile(Path.of("model.h5"), config, "2.2.4", "tensorflow");
+    }
+
+    private static String refusal(String layers) throws Exception {
+        KerasFile keras = model(layers);
+        String message = assertThrows(BadInputException.class, () -> KerasSettings.check(keras)).getMessage();
+        assertTrue(!message.contains("\n") && message.startsWith("model.h5: "), message);
+        return message;
+    }
+
+    private static String lstm(String extra) {
+        return "{\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm_1\", \"units\": 4, \"batch_input_shape\": [null, 3, 2]"
+                + extra + "}}";
+    }
+
+    @Test
+    void settingsTheImporterIgnoresAreRefusedByName() throws Exception {
+        assertDoesNotThrow(() -> KerasSettings.check(model(lstm(", \"go_backwards\": false, \"stateful\": false"))));
+        for (String setting : new String[] {"go_backwards", "stateful", "return_state"}) {
+            String message = refusal(lstm(", \"" + setting + "\": true"));
+            assertTrue(message.contains("layer lstm_1 (LSTM)") && message.contains(setting + "=true"), message);
+        }
+        assertTrue(refusal(lstm(", \"use_bias\": false")).contains("use_bias=False"));
+        String wrapped = "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\","
+                + " \"layer\": " + lstm(", \"go_backwards\": true") + "}}";
+        assertTrue(refusal(wrapped).contains("layer bi/lstm_1 (LSTM)"), refusal(wrapped));
+        String noMerge = "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": null,"
+                + " \"layer\": " + lstm("") + "}}";
+        assertTrue(refusal(noMerge).contains("merge_mode=null"), refusal(noMerge));
+    }
+
+    @Test
+    void layersTheImportDoesNotMapAreRefused() throws Exception {
+        assertTrue(refusal("{\"class_name\": \"GRU\", \"config\": {\"name\": \"gru_1\"}}").contains("no GRU"));
+        String conv = refusal("{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"conv1d_1\"}}");
+        assertTrue(conv.contains("Conv1D") && conv.contains("not a layer rnnlab imports"), conv);
+        assertTrue(refusal("").contains("lists no layers"));
+    }
+}
