@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
         description = "The classic recurrent-network tutorials as Deeplearning4j tasks: train, evaluate, predict, "
                 + "and print each network as Keras would.",
         subcommands = {ListCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-            AllCommand.class, GradcheckCommand.class, SampleCommand.class, SummaryCommand.class, BenchCommand.class, ImportCommand.class},
+            AllCommand.class, GradcheckCommand.class, SampleCommand.class, SummaryCommand.class, BenchCommand.class, ImportCommand.class,
+            ExportCommand.class},
         footer = {"", ExitCodes.FOOTER})
 public final class RnnlabCommand implements Callable<Integer> {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,

@@ -30,14 +30,22 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
 
     /** The network of a Keras .h5 file. */
     public static ImportedModel fromKeras(Path file) {
-        KerasFile keras = KerasFile.read(file);
+        return fromKeras(KerasFile.read(file));
+    }
+
+    /** The network of a checked Keras file, or of a JSON config and its weights file. */
+    public static ImportedModel fromKeras(KerasFile keras) {
         Model network = KerasImport.network(keras);
         ObjectNode source = Json.MAPPER.createObjectNode();
-        source.put("file", file.toAbsolutePath().normalize().toString());
+        source.put("file", keras.file().toAbsolutePath().normalize().toString());
         try {
-            source.put("sha256", Sha256.of(file));
+            source.put("sha256", Sha256.of(keras.file()));
+            if (keras.twoFiles()) {
+                source.put("weights", keras.weights().toAbsolutePath().normalize().toString());
+                source.put("weights_sha256", Sha256.of(keras.weights()));
+            }
         } catch (IOException e) {
-            throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new BadInputException("cannot read " + keras.file() + ": " + e.getMessage(), e);
         }
         source.put("keras_version", keras.kerasVersion());
         source.put("backend", keras.backend());
@@ -102,7 +110,16 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
                         "None") + "; the input has " + java.util.Arrays.toString(x.shape()));
             }
         }
-        return KerasLayout.predict(network, x);
+        INDArray y = KerasLayout.predict(network, x);
+        // DL4J's importer turns a Dense or TimeDistributed(Dense) at every step of the last layer into a
+        // dense layer over [batch x steps, units] rows, where Keras returns [batch, steps, units]. The
+        // rows are those of DL4J's RnnToFeedForwardPreProcessor, which reshapes in 'f' order: row
+        // b + B t holds example b's step t.
+        int rank = KerasConfigSummary.outputRank(modelConfig);
+        if (rank == 3 && y.rank() == 2 && x.rank() == 3 && y.size(0) == x.size(0) * x.size(1)) {
+            y = y.dup('f').reshape('f', x.size(0), x.size(1), y.size(1)).dup('c');
+        }
+        return y;
     }
 
     /** Saves the network and its source as an rnnlab zip (atomically, as every rnnlab model). */

@@ -91,6 +91,12 @@ public final class KerasConfigSummary {
         return rows;
     }
 
+    /** The rank of the model's output with its batch dimension, as Keras's predict returns it. */
+    public static int outputRank(JsonNode modelConfig) {
+        List<KerasSummary.Row> rows = rows(modelConfig);
+        return rows.get(rows.size() - 1).outputShape().split(",").length;
+    }
+
     private static boolean isSequential(JsonNode modelConfig) {
         return modelConfig.path("class_name").asText().equals("Sequential");
     }

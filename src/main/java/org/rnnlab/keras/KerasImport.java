@@ -19,7 +19,9 @@ import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelUtils;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.rnnlab.BadInputException;
+import org.rnnlab.data.Json;
 import org.rnnlab.layers.Nd4jThreads;
 
 /**
@@ -42,8 +44,7 @@ public final class KerasImport {
         Nd4jThreads.configure();
         KerasSettings.check(keras);
         Hdf5Files.silence();
-        try (KerasModelBuilder builder = new KerasModel().modelBuilder()
-                .modelHdf5Filename(keras.file().toString()).enforceTrainingConfig(false)) {
+        try (KerasModelBuilder builder = builder(keras)) {
             if (keras.sequential()) {
                 KerasSequentialModel model = builder.buildSequential();
                 MultiLayerConfiguration configuration = model.getMultiLayerConfiguration();
@@ -69,6 +70,21 @@ public final class KerasImport {
         } catch (Exception e) {
             throw new BadInputException(keras.file() + ": DL4J's Keras importer refused it: " + Hdf5Files.reason(e), e);
         }
+    }
+
+    /** The importer's builder for one file, or for a JSON config and its weights (with or without model_weights/). */
+    private static KerasModelBuilder builder(KerasFile keras) throws Exception {
+        KerasModelBuilder builder = new KerasModel().modelBuilder().enforceTrainingConfig(false);
+        if (!keras.twoFiles()) {
+            return builder.modelHdf5Filename(keras.file().toString());
+        }
+        builder.modelJson(Json.MAPPER.writeValueAsString(keras.modelConfig()));
+        boolean wholeModel;
+        try (Hdf5Archive archive = Hdf5Files.open(keras.weights())) {
+            wholeModel = archive.getGroups().contains("model_weights");
+        }
+        return wholeModel ? builder.weightsHdf5Filename(keras.weights().toString())
+                : builder.weightsHdf5FilenameNoRoot(keras.weights().toString());
     }
 
     /** Zero weight initialisers on a layer and every layer it wraps: the file's weights replace them. */

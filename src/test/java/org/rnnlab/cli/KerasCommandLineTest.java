@@ -66,6 +66,44 @@ class KerasCommandLineTest {
                 refused.err());
     }
 
+    /** A trained model exported to Keras, summarised and imported back, then predicting what the model predicts. */
+    @Test
+    void exportWritesAKerasFileThatComesBack() throws Exception {
+        Path models = dir.resolve("models");
+        CommandLineRun trained = CommandLineRun.run("--data-dir", dir.resolve("data").toString(), "--no-progress", "train",
+                "sine-wave", "--epochs", "1", "--no-plots", "--out", models.toString());
+        assertTrue(trained.code() <= 1, trained.err());
+        Path h5 = dir.resolve("sine-wave.h5");
+        CommandLineRun exported = CommandLineRun.run("export", models.resolve("model.zip").toString(), "--keras",
+                h5.toString());
+        assertEquals(0, exported.code(), exported.err());
+        assertTrue(exported.out().startsWith("Wrote " + h5) && Files.isRegularFile(h5), exported.out());
+        CommandLineRun summary = CommandLineRun.run("summary", "--model", h5.toString(), "--style", "keras");
+        assertTrue(summary.out().contains("simple_rnn (SimpleRNN)") && summary.out().contains("(None, 10, 32)")
+                && summary.out().contains("time_distributed (TimeDist"), summary.out());
+
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 10, 1);
+        Path npy = dir.resolve("x.npy");
+        Files.write(npy, Nd4j.toNpyByteArray(x));
+        INDArray[] answers = new INDArray[2];
+        Path[] from = {models.resolve("model.zip"), h5};
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve("y" + k + ".npy");
+            CommandLineRun run = CommandLineRun.run("predict", "--model", from[k].toString(), "--input-npy", npy.toString(),
+                    "--output-npy", out.toString());
+            assertEquals(0, run.code(), run.err());
+            answers[k] = Nd4j.createFromNpyFile(out.toFile());
+        }
+        assertEquals(java.util.List.of(3L, 10L, 1L), java.util.Arrays.stream(answers[1].shape()).boxed().toList());
+        assertTrue(answers[0].equalsWithEps(answers[1], 1e-5), answers[0] + " against " + answers[1]);
+
+        CommandLineRun imported = CommandLineRun.run("import", h5.toString(), "--out", dir.resolve("back.zip").toString());
+        assertEquals(0, imported.code(), imported.err());
+        String again = CommandLineRun.run("export", dir.resolve("back.zip").toString(), "--keras",
+                dir.resolve("again.h5").toString()).oneLineError();
+        assertTrue(again.contains("was imported from Keras"), again);
+    }
+
     @Test
     void badKerasFilesEndInOneLineAndExitTwo() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.h5"), "not HDF5");

@@ -12,7 +12,8 @@ import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
  * Keras's forward pass written out from its equations, in double precision, on the weights read
  * straight from the HDF5 file: independent of DL4J's importer, so an import that reorders gates,
  * transposes a kernel or drops a setting computes something else than this. Sequential chains of
- * SimpleRNN, LSTM (Keras's gate order i, f, c, o), Bidirectional of those, Dense and Activation.
+ * SimpleRNN, LSTM (Keras's gate order i, f, c, o), Bidirectional of those, Dense, TimeDistributed(Dense)
+ * and Activation.
  */
 final class KerasEquations {
     private final List<JsonNode> layers;
@@ -90,6 +91,8 @@ final class KerasEquations {
                     sequence = innerConfig.path("return_sequences").asBoolean();
                 }
                 case "Dense" -> h = dense(config, h, weight(name, "", "kernel:0"), weight(name, "", "bias:0")[0]);
+                case "TimeDistributed" -> h = dense(config.path("layer").path("config"), h, weight(name, "", "kernel:0"),
+                        weight(name, "", "bias:0")[0]);
                 case "Activation" -> h = apply(config.path("activation").asText(), h);
                 default -> throw new IllegalArgumentException("no equations for " + type);
             }

@@ -99,6 +99,31 @@ class KerasImportTest {
         assertEquals(KerasImport.network(keras).numParams(), total, file + ": DL4J's count of the import");
     }
 
+    /**
+     * A model in two files, a JSON config as model.to_json() writes it and an HDF5 file holding the
+     * weights, imports to the same network as the whole-model file (a functional and a Sequential model).
+     */
+    @Test
+    void aJsonConfigWithItsWeightsImportsAsTheWholeFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (String name : new String[] {"tfkeras_rnn_7.h5", "simple_lstm_tf_keras_2_model.h5"}) {
+            Path whole = KERAS.resolve(name);
+            assumeTrue(Files.isRegularFile(whole), "no " + whole.toAbsolutePath());
+            KerasFile keras = KerasFile.read(whole);
+            com.fasterxml.jackson.databind.node.ObjectNode json = keras.modelConfig().deepCopy();
+            json.put("keras_version", keras.kerasVersion());
+            json.put("backend", keras.backend());
+            Path config = Files.writeString(dir.resolve(name + ".json"), json.toString());
+            KerasFile split = KerasFile.read(config, whole);
+            assertTrue(split.twoFiles() && split.kerasVersion().equals(keras.kerasVersion()), split.toString());
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inputFeatures(keras));
+            assertEquals(KerasLayout.predict(KerasImport.network(keras), x),
+                    KerasLayout.predict(KerasImport.network(split), x), name);
+        }
+        Path notJson = Files.writeString(dir.resolve("bad.json"), "{\"layers\": []}");
+        assertTrue(assertThrows(BadInputException.class, () -> KerasFile.read(notJson, KERAS.resolve("tfkeras_rnn_7.h5")))
+                .getMessage().contains("not a Keras model's JSON config"));
+    }
+
     /** The feature width of the model's input, from its config's batch_input_shape. */
     static int inputFeatures(KerasFile keras) {
         for (var layer : KerasSettings.layers(keras.modelConfig())) {
