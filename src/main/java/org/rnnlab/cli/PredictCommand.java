@@ -14,7 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.data.AtomicFile;
 import org.rnnlab.keras.ImportedModel;
 import org.rnnlab.keras.KerasLayout;
-import org.rnnlab.nets.ModelStore;
 import org.rnnlab.tasks.ExitCodes;
 import org.rnnlab.tasks.PredictExample;
 import org.rnnlab.tasks.Task;
@@ -120,7 +119,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Path file = saved.model;
         INDArray y;
-        if (ImportedModel.isHdf5(file) || ImportedModel.TASK.equals(ModelStore.readInfo(file).task())) {
+        if (ImportedModel.isImported(file)) {
             y = ImportedModel.read(file).predict(x);
         } else {
             y = KerasLayout.predictNcw(saved.task().load(file).model(), x);

@@ -66,7 +66,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** A saved network; its task's stored options say how long its sequences are. */
     static String ofSavedModel(Path file, String expectedTask, SummaryStyle style) {
-        if (ImportedModel.isHdf5(file) || ImportedModel.TASK.equals(ModelStore.readInfo(file).task())) {
+        if (ImportedModel.isImported(file)) {
             // A Keras model: Keras's own names, classes and shapes from its config; DL4J's view of the import
             ImportedModel imported = ImportedModel.read(file);
             return style == SummaryStyle.DL4J ? summary(imported.network())

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.api.Model;
@@ -53,19 +52,17 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
         return new ImportedModel(network, source, keras.modelConfig());
     }
 
-    /** Whether {@code file} starts as an HDF5 file does (else it is taken for a zip). */
-    public static boolean isHdf5(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] start = in.readNBytes(4);
-            return start.length == 4 && start[0] == (byte) 0x89 && start[1] == 'H' && start[2] == 'D' && start[3] == 'F';
-        } catch (IOException e) {
-            return false;
-        }
+    /**
+     * Whether {@code file} is for {@link #read}: a Keras HDF5 file, or a zip whose rnnlab.json names
+     * {@value #TASK} (any other file is checked as an rnnlab zip, and refused in one line if it is none).
+     */
+    public static boolean isImported(Path file) {
+        return KerasFile.isHdf5(file) || TASK.equals(ModelStore.readInfo(file).task());
     }
 
     /** An imported model from a Keras .h5 file or from the zip {@link #save} wrote. */
     public static ImportedModel read(Path file) {
-        if (isHdf5(file) || file.toString().endsWith(".h5") || file.toString().endsWith(".keras")) {
+        if (KerasFile.isHdf5(file) || file.toString().endsWith(".h5") || file.toString().endsWith(".keras")) {
             return fromKeras(file);
         }
         ModelInfo info = ModelStore.readInfo(file); // checks the zip's entries first
@@ -93,13 +90,7 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
      * wrong width with a message of its own rather than a line naming the shapes.
      */
     public INDArray predict(INDArray x) {
-        JsonNode declared = null;
-        for (JsonNode layer : KerasSettings.layers(modelConfig)) {
-            if (layer.path("config").path("batch_input_shape").isArray()) {
-                declared = layer.path("config").path("batch_input_shape");
-                break;
-            }
-        }
+        JsonNode declared = KerasSettings.batchInputShape(modelConfig);
         if (declared != null) {
             boolean fits = x.rank() == declared.size();
             for (int i = 1; fits && i < declared.size(); i++) {

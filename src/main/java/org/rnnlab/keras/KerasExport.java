@@ -180,7 +180,7 @@ public final class KerasExport {
                 throw new BadInputException("layer " + i + " is " + layer.getClass().getSimpleName() + "; rnnlab exports"
                         + " SimpleRnn, LSTM (each also under LastTimeStep), DenseLayer, OutputLayer and RnnOutputLayer");
             }
-            boolean perStep = inner instanceof RnnOutputLayer || inner.getClass().getSimpleName().equals("FastRnnOutputLayer");
+            boolean perStep = inner instanceof RnnOutputLayer; // FastRnnOutputLayer too
             String baseName = perStep ? "time_distributed" : keras(type);
             int number = seen.merge(baseName, 1, Integer::sum) - 1;
             String name = baseName + (number == 0 ? "" : "_" + number);

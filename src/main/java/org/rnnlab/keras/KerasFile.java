@@ -102,6 +102,16 @@ public record KerasFile(Path file, JsonNode modelConfig, String kerasVersion, St
         return new KerasFile(file, config, version, backend);
     }
 
+    /** Whether {@code file} starts with HDF5's signature (false for an unreadable file). */
+    public static boolean isHdf5(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(Arrays.copyOf(in.readNBytes(HDF5_SIGNATURE.length), HDF5_SIGNATURE.length),
+                    HDF5_SIGNATURE);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Refuses anything but a readable file with HDF5's signature, naming a Keras 3 archive as such. */
     private static void requireHdf5(Path file) {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

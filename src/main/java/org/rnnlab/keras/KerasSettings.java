@@ -34,6 +34,17 @@ public final class KerasSettings {
         return list;
     }
 
+    /** The first layer's {@code batch_input_shape} ([null, steps, features], null for None), or null where none declares one. */
+    public static JsonNode batchInputShape(JsonNode modelConfig) {
+        for (JsonNode layer : layers(modelConfig)) {
+            JsonNode shape = layer.path("config").path("batch_input_shape");
+            if (shape.isArray()) {
+                return shape;
+            }
+        }
+        return null;
+    }
+
     /** Refuses, naming the file, layer and setting, anything the import would not compute as Keras does. */
     public static void check(KerasFile keras) {
         List<JsonNode> layers = layers(keras.modelConfig());

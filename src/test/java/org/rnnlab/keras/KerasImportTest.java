@@ -126,13 +126,11 @@ class KerasImportTest {
 
     /** The feature width of the model's input, from its config's batch_input_shape. */
     static int inputFeatures(KerasFile keras) {
-        for (var layer : KerasSettings.layers(keras.modelConfig())) {
-            var shape = layer.path("config").path("batch_input_shape");
-            if (shape.isArray() && shape.size() > 0) {
-                return shape.get(shape.size() - 1).asInt();
-            }
+        var shape = KerasSettings.batchInputShape(keras.modelConfig());
+        if (shape == null || shape.size() == 0) {
+            throw new IllegalArgumentException(keras.file() + " has no batch_input_shape");
         }
-        throw new IllegalArgumentException(keras.file() + " has no batch_input_shape");
+        return shape.get(shape.size() - 1).asInt();
     }
 
     @Test
