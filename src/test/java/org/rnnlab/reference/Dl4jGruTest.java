@@ -1,14 +1,12 @@
 package org.rnnlab.reference;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rnnlab.reference.Dl4jLstmTest.network;
 
 import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
@@ -31,14 +29,6 @@ class Dl4jGruTest {
 
     private static Gru gru(int units, boolean resetAfter) {
         return new Gru.Builder().resetAfter(resetAfter).nOut(units).build();
-    }
-
-    private static MultiLayerConfiguration network(int nIn, Layer... layers) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).list();
-        for (Layer layer : layers) {
-            list.layer(layer);
-        }
-        return list.setInputType(InputType.recurrent(nIn)).build();
     }
 
     static Stream<Arguments> networks() {

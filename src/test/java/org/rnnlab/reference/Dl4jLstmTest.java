@@ -45,7 +45,8 @@ class Dl4jLstmTest {
         return new LSTM.Builder().nOut(units).activation(activation).build();
     }
 
-    private static MultiLayerConfiguration network(int nIn, Layer... layers) {
+    /** The layers in a network on recurrent input of {@code nIn} features (Dl4jGruTest's too). */
+    static MultiLayerConfiguration network(int nIn, Layer... layers) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).list();
         for (Layer layer : layers) {
             list.layer(layer);
