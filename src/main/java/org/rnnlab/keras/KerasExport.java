@@ -18,15 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.bytedeco.hdf5.AbstractDs;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.H5File;
+import org.bytedeco.hdf5.IdComponent;
 import org.bytedeco.hdf5.PredType;
 import org.bytedeco.hdf5.StrType;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -35,6 +38,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
@@ -92,36 +96,48 @@ public final class KerasExport {
         String modelConfig = Json.MAPPER.writeValueAsString(model);
 
         Path scratch = Files.createTempFile("rnnlab-export", ".h5");
+        // Every HDF5 object is freed here, in this thread, when the scope closes: left to JavaCPP's
+        // deallocator thread, their destructors called into HDF5 (not thread-safe) while this or a
+        // later file was being written, and the JVM crashed in H5CX_pop (twice in KerasExportTest on 2026-12-02).
+        // DL4J's Hdf5Archive takes LOCK_OBJECT for the same reason.
+        Hdf5Files.silence();
         try {
-            Hdf5Files.silence();
-            H5File h5 = new H5File(scratch.toString(), H5F_ACC_TRUNC);
-            try {
-                writeText(h5, "keras_version", KERAS_VERSION);
-                writeText(h5, "backend", "tensorflow");
-                writeText(h5, "model_config", modelConfig);
-                Group weights = h5.createGroup("model_weights");
-                writeTexts(weights, "layer_names", layers.stream().map(Exported::name).toList());
-                writeText(weights, "backend", "tensorflow");
-                writeText(weights, "keras_version", KERAS_VERSION);
-                for (Exported layer : layers) {
-                    Group group = weights.createGroup(layer.name());
-                    List<String> names = new ArrayList<>();
-                    Group inner = group.createGroup(layer.name());
-                    for (Map.Entry<String, INDArray> weight : layer.weights().entrySet()) {
-                        names.add(layer.name() + "/" + weight.getKey());
-                        writeArray(inner, weight.getKey(), weight.getValue());
-                    }
-                    writeTexts(group, "weight_names", names);
-                    inner.close();
-                    group.close();
+            synchronized (Hdf5Archive.LOCK_OBJECT) {
+                try (PointerScope scope = new PointerScope(IdComponent.class, AbstractDs.class)) {
+                    writeHdf5(scratch, layers, modelConfig);
                 }
-                weights.close();
-            } finally {
-                h5.close();
             }
             AtomicFile.write(file, out -> Files.copy(scratch, out));
         } finally {
             Files.deleteIfExists(scratch);
+        }
+    }
+
+    private static void writeHdf5(Path scratch, List<Exported> layers, String modelConfig) {
+        H5File h5 = new H5File(scratch.toString(), H5F_ACC_TRUNC);
+        try {
+            writeText(h5, "keras_version", KERAS_VERSION);
+            writeText(h5, "backend", "tensorflow");
+            writeText(h5, "model_config", modelConfig);
+            Group weights = h5.createGroup("model_weights");
+            writeTexts(weights, "layer_names", layers.stream().map(Exported::name).toList());
+            writeText(weights, "backend", "tensorflow");
+            writeText(weights, "keras_version", KERAS_VERSION);
+            for (Exported layer : layers) {
+                Group group = weights.createGroup(layer.name());
+                List<String> names = new ArrayList<>();
+                Group inner = group.createGroup(layer.name());
+                for (Map.Entry<String, INDArray> weight : layer.weights().entrySet()) {
+                    names.add(layer.name() + "/" + weight.getKey());
+                    writeArray(inner, weight.getKey(), weight.getValue());
+                }
+                writeTexts(group, "weight_names", names);
+                inner.close();
+                group.close();
+            }
+            weights.close();
+        } finally {
+            h5.close();
         }
     }
 
