@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code rnnlab export model.zip --keras FILE.h5}: an rnnlab model as a Keras 2 HDF5 model. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write an rnnlab model (SimpleRnn, LSTM, dense and output layers) as a Keras 2 HDF5 model in"
+        description = "Write an rnnlab model (SimpleRnn, LSTM, GRU, dense and output layers) as a Keras 2 HDF5 model in"
                 + " tf.keras 2.2.4's layout: model_config, weights under Keras's names, keras_version and backend.",
         footer = {"", "Example:", "  rnnlab export models/sine-wave/model.zip --keras sine-wave.h5",
             "  then in Python: tf.keras.models.load_model(\"sine-wave.h5\")"})

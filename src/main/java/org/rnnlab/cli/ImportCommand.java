@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code rnnlab import FILE.h5 --out model.zip}: a Keras model as an rnnlab zip. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Import a Keras 2 HDF5 model (Sequential or functional: SimpleRNN, LSTM, Bidirectional, Dense,"
+        description = "Import a Keras 2 HDF5 model (Sequential or functional: SimpleRNN, LSTM, GRU, Bidirectional, Dense,"
                 + " TimeDistributed, Activation, RepeatVector, Masking, Embedding, Dropout) with DL4J's importer and save"
                 + " it as an rnnlab zip that records where it came from. Settings the importer would ignore"
                 + " (go_backwards, stateful, return_state) and layers it does not map are refused.",

@@ -10,7 +10,8 @@ import org.rnnlab.summary.SummaryStyle;
 /**
  * The summary Keras prints for a model, from its model_config alone: each layer's own name and
  * class, its output shape carried through the layers from the input's {@code batch_input_shape},
- * and its parameter count by Keras's formulas (SimpleRNN u(u + f) + u, LSTM 4(u(u + f) + u),
+ * and its parameter count by Keras's formulas (SimpleRNN u(u + f) + u, LSTM 4(u(u + f) + u), GRU
+ * 3(u(u + f) + u) and, with {@code reset_after=True}, 3u more for its recurrent bias,
  * Bidirectional twice its layer's, Dense f u + u, Embedding n d). A functional model's InputLayer
  * is a row of its own, as Keras prints it; a Sequential model's input is not.
  */
@@ -46,7 +47,7 @@ public final class KerasConfigSummary {
             long parameters = 0;
             switch (type) {
                 case "InputLayer", "Activation", "Dropout", "Masking" -> { }
-                case "SimpleRNN", "LSTM" -> {
+                case "SimpleRNN", "LSTM", "GRU" -> {
                     parameters = recurrentParameters(type, config, last(shape));
                     shape = recurrentShape(config, shape, config.path("units").asLong());
                 }
@@ -103,8 +104,13 @@ public final class KerasConfigSummary {
 
     private static long recurrentParameters(String type, JsonNode config, long features) {
         long units = config.path("units").asLong();
-        long gates = type.equals("LSTM") ? 4 : 1;
-        return gates * (units * (units + features) + units);
+        long gates = switch (type) {
+            case "LSTM" -> 4;
+            case "GRU" -> 3;
+            default -> 1;
+        };
+        long biases = type.equals("GRU") && config.path(KerasGru.RESET_AFTER).asBoolean(false) ? 2 : 1;
+        return gates * (units * (units + features) + biases * units);
     }
 
     private static List<Long> recurrentShape(JsonNode config, List<Long> input, long width) {

@@ -49,12 +49,15 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.rnnlab.BadInputException;
 import org.rnnlab.data.AtomicFile;
 import org.rnnlab.data.Json;
+import org.rnnlab.layers.Gru;
+import org.rnnlab.layers.GruParamInitializer;
 
 /**
- * A DL4J network of SimpleRnn, LSTM, dense and output layers written as a Keras 2 HDF5 model in
+ * A DL4J network of SimpleRnn, LSTM, GRU, dense and output layers written as a Keras 2 HDF5 model in
  * tf.keras 2.2.4's layout, the one of the real files in ../shared/keras/: root attributes
  * {@code keras_version}, {@code backend} and {@code model_config} (variable-length strings), the
  * group {@code model_weights} with {@code layer_names}, and per layer a group with
@@ -63,7 +66,9 @@ import org.rnnlab.data.Json;
  *
  * <p>The weights in Keras's layout: a kernel is [inputs, gates x units] in both, so SimpleRnn's and
  * Dense's copy over as they are; DL4J's LSTM keeps its column blocks in the order g, f, o, i and
- * Keras's in i, f, c, o (c being DL4J's g), so each kernel and bias is re-blocked. A per-step output
+ * Keras's in i, f, c, o (c being DL4J's g), so each kernel and bias is re-blocked. rnnlab's {@link Gru}
+ * (and {@code FastGru}) keeps Keras's GRU layout, blocks z, r, h; its bias b is Keras's [3u] bias with
+ * {@code reset_after=False}, and b over RB the [2, 3u] one with {@code reset_after=True}. A per-step output
  * layer becomes TimeDistributed(Dense); a layer under LastTimeStep a recurrent layer without
  * {@code return_sequences}.
  */
@@ -153,7 +158,22 @@ public final class KerasExport {
             ObjectNode config = Json.MAPPER.createObjectNode();
             String type;
             Map<String, INDArray> weights = new LinkedHashMap<>();
-            if (inner instanceof LSTM lstm) {
+            if (inner instanceof Gru gru) { // FastGru too
+                type = "GRU";
+                config.put("units", gru.getNOut());
+                config.put("activation", activation(gru.getActivationFn(), i));
+                config.put("recurrent_activation", activation(gru.getGateActivationFn(), i));
+                config.put("implementation", 1);
+                config.put(KerasGru.RESET_AFTER, gru.isResetAfter());
+                recurrentSettings(config, !lastStep);
+                initialisers(config, true);
+                weights.put("kernel:0", network.getParam(prefix + GruParamInitializer.INPUT_WEIGHT_KEY));
+                weights.put("recurrent_kernel:0", network.getParam(prefix + GruParamInitializer.RECURRENT_WEIGHT_KEY));
+                INDArray bias = network.getParam(prefix + GruParamInitializer.BIAS_KEY).reshape(1, -1);
+                weights.put("bias:0", gru.isResetAfter() // Keras's [2, 3u]: the input bias over the recurrent one
+                        ? Nd4j.vstack(bias, network.getParam(prefix + GruParamInitializer.RECURRENT_BIAS_KEY).reshape(1, -1))
+                        : bias.reshape(-1));
+            } else if (inner instanceof LSTM lstm) {
                 type = "LSTM";
                 config.put("units", lstm.getNOut());
                 config.put("activation", activation(lstm.getActivationFn(), i));
@@ -194,7 +214,7 @@ public final class KerasExport {
                 weights.put("bias:0", network.getParam(prefix + "b").reshape(-1));
             } else {
                 throw new BadInputException("layer " + i + " is " + layer.getClass().getSimpleName() + "; rnnlab exports"
-                        + " SimpleRnn, LSTM (each also under LastTimeStep), DenseLayer, OutputLayer and RnnOutputLayer");
+                        + " SimpleRnn, LSTM, Gru (each also under LastTimeStep), DenseLayer, OutputLayer and RnnOutputLayer");
             }
             boolean perStep = inner instanceof RnnOutputLayer; // FastRnnOutputLayer too
             String baseName = perStep ? "time_distributed" : keras(type);
@@ -237,6 +257,7 @@ public final class KerasExport {
         return switch (type) {
             case "SimpleRNN" -> "simple_rnn";
             case "LSTM" -> "lstm";
+            case "GRU" -> "gru";
             default -> "dense";
         };
     }

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
@@ -26,7 +27,9 @@ import org.rnnlab.layers.Nd4jThreads;
 
 /**
  * A checked {@link KerasFile} imported with DL4J's importer: a Sequential model as a
- * MultiLayerNetwork, any other as a ComputationGraph, with the file's weights.
+ * MultiLayerNetwork, any other as a ComputationGraph, with the file's weights. Keras's GRU layers
+ * become rnnlab's {@code Gru} through {@link KerasGru}, registered with the importer once, when this
+ * class is first used.
  *
  * <p>The importer's own {@code importKeras...AndWeights} first initialises every weight as the Keras
  * config says and then overwrites them with the file's. Keras's recurrent layers default to an
@@ -36,6 +39,11 @@ import org.rnnlab.layers.Nd4jThreads;
  * weights copied in as the importer does.
  */
 public final class KerasImport {
+    static {
+        // DL4J 1.0.0-M2.1's importer has no GRU; it builds one for any layer class registered as custom
+        KerasLayer.registerCustomLayer("GRU", KerasGru.class);
+    }
+
     private KerasImport() {
     }
 

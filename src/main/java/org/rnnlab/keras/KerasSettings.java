@@ -15,8 +15,12 @@ import org.rnnlab.BadInputException;
  */
 public final class KerasSettings {
     /** The layer classes the importer maps one to one. */
-    static final Set<String> LAYERS = Set.of("InputLayer", "SimpleRNN", "LSTM", "Bidirectional", "Dense",
+    static final Set<String> LAYERS = Set.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
             "TimeDistributed", "Activation", "RepeatVector", "Masking", "Embedding", "Dropout");
+    /** The activations of a GRU's candidate state that rnnlab's Gru computes as Keras does (KerasExportTest checks each). */
+    private static final Set<String> GRU_ACTIVATIONS = Set.of("tanh", "sigmoid", "hard_sigmoid", "linear", "relu");
+    /** Keras 2's GRU gates: hard_sigmoid (multi-backend Keras's default; clip(0.2 x + 0.5, 0, 1), ND4J's HardSigmoid) or sigmoid. */
+    private static final Set<String> GRU_GATE_ACTIVATIONS = Set.of("sigmoid", "hard_sigmoid");
     /** Settings that change what a layer computes and that the importer ignores: each with the value Keras's default has. */
     private static final Map<String, Boolean> IGNORED_BY_THE_IMPORTER = Map.of("go_backwards", false, "stateful", false,
             "return_state", false);
@@ -54,16 +58,19 @@ public final class KerasSettings {
         for (JsonNode layer : layers) {
             check(keras, layer, layer.path("config").path("name").asText(layer.path("name").asText("?")));
         }
+        boolean masking = layers.stream().anyMatch(layer -> layer.path("class_name").asText().equals("Masking"));
+        boolean gru = layers.stream().anyMatch(layer -> layer.path("class_name").asText().equals("GRU"));
+        if (masking && gru) {
+            throw new BadInputException(keras.file() + ": a Masking layer with a GRU: rnnlab's GRU import does not see"
+                    + " the mask (DL4J's importer builds a custom layer from its own config alone), so it would"
+                    + " compute padded steps as data; rnnlab refuses the file");
+        }
     }
 
     private static void check(KerasFile keras, JsonNode layer, String name) {
         String type = layer.path("class_name").asText();
         JsonNode config = layer.path("config");
         String where = keras.file() + ": layer " + name + " (" + type + ")";
-        if (type.equals("GRU")) {
-            throw new BadInputException(where + ": DL4J 1.0.0-M2.1's importer has no GRU; rnnlab does not import GRU"
-                    + " models yet");
-        }
         if (!LAYERS.contains(type)) {
             throw new BadInputException(where + " is not a layer rnnlab imports; it imports " + String.join(", ",
                     LAYERS.stream().sorted().toList()));
@@ -87,9 +94,35 @@ public final class KerasSettings {
                         + String.join(", ", MERGE_MODES.stream().sorted().toList()));
             }
         }
+        if (type.equals("GRU")) {
+            checkGru(where, config);
+        }
+        if (type.equals("Bidirectional") && config.path("layer").path("class_name").asText().equals("GRU")) {
+            throw new BadInputException(where + " wraps a GRU; DL4J 1.0.0-M2.1's Bidirectional import builds only LSTM"
+                    + " and SimpleRNN inside it, so rnnlab imports a GRU alone but not within Bidirectional");
+        }
         if (type.equals("Bidirectional") || type.equals("TimeDistributed")) {
             JsonNode inner = config.path("layer");
             check(keras, inner, name + "/" + inner.path("config").path("name").asText(inner.path("class_name").asText()));
+        }
+    }
+
+    /** A GRU's form and activations: those rnnlab's Gru computes as Keras does, each refused by name otherwise. */
+    private static void checkGru(String where, JsonNode config) {
+        JsonNode resetAfter = config.get(KerasGru.RESET_AFTER);
+        if (resetAfter != null && !resetAfter.isBoolean()) {
+            throw new BadInputException(where + " has reset_after=" + resetAfter + "; rnnlab imports reset_after=True"
+                    + " and reset_after=False (or absent, as in Keras 2.0)");
+        }
+        String activation = config.path("activation").asText("?");
+        if (!GRU_ACTIVATIONS.contains(activation)) {
+            throw new BadInputException(where + " has activation=" + activation + "; rnnlab's GRU import takes "
+                    + String.join(", ", GRU_ACTIVATIONS.stream().sorted().toList()));
+        }
+        String gate = config.path("recurrent_activation").asText("?");
+        if (!GRU_GATE_ACTIVATIONS.contains(gate)) {
+            throw new BadInputException(where + " has recurrent_activation=" + gate + "; rnnlab's GRU import takes "
+                    + String.join(", ", GRU_GATE_ACTIVATIONS.stream().sorted().toList()));
         }
     }
 }

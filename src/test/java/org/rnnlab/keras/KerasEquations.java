@@ -12,8 +12,8 @@ import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
  * Keras's forward pass written out from its equations, in double precision, on the weights read
  * straight from the HDF5 file: independent of DL4J's importer, so an import that reorders gates,
  * transposes a kernel or drops a setting computes something else than this. Sequential chains of
- * SimpleRNN, LSTM (Keras's gate order i, f, c, o), Bidirectional of those, Dense, TimeDistributed(Dense)
- * and Activation.
+ * SimpleRNN, LSTM (Keras's gate order i, f, c, o), GRU (z, r, h; both {@code reset_after} forms),
+ * Bidirectional of SimpleRNN and LSTM, Dense, TimeDistributed(Dense) and Activation.
  */
 final class KerasEquations {
     private final List<JsonNode> layers;
@@ -74,9 +74,9 @@ final class KerasEquations {
             String name = config.path("name").asText();
             switch (type) {
                 case "InputLayer", "Dropout" -> { }
-                case "SimpleRNN", "LSTM" -> {
+                case "SimpleRNN", "LSTM", "GRU" -> {
                     h = recurrent(type, config, h, weight(name, "", "kernel:0"), weight(name, "", "recurrent_kernel:0"),
-                            weight(name, "", "bias:0")[0], false);
+                            weight(name, "", "bias:0"), false);
                     sequence = config.path("return_sequences").asBoolean();
                 }
                 case "Bidirectional" -> {
@@ -84,9 +84,9 @@ final class KerasEquations {
                     String innerType = inner.path("class_name").asText();
                     JsonNode innerConfig = inner.path("config");
                     double[][][] forward = recurrent(innerType, innerConfig, h, weight(name, "forward", "kernel:0"),
-                            weight(name, "forward", "recurrent_kernel:0"), weight(name, "forward", "bias:0")[0], false);
+                            weight(name, "forward", "recurrent_kernel:0"), weight(name, "forward", "bias:0"), false);
                     double[][][] backward = recurrent(innerType, innerConfig, h, weight(name, "backward", "kernel:0"),
-                            weight(name, "backward", "recurrent_kernel:0"), weight(name, "backward", "bias:0")[0], true);
+                            weight(name, "backward", "recurrent_kernel:0"), weight(name, "backward", "bias:0"), true);
                     h = merge(config.path("merge_mode").asText(), forward, backward);
                     sequence = innerConfig.path("return_sequences").asBoolean();
                 }
@@ -102,13 +102,19 @@ final class KerasEquations {
 
     /**
      * One recurrent layer over every step (backwards for a Bidirectional's backward half, whose
-     * per-step outputs Keras reverses back into time order). SimpleRNN: h = f(x K + h R + b).
-     * LSTM, blocks i, f, c, o: i, f, o = g(.), c = f c + i act(z_c), h = o act(c), g the recurrent activation.
+     * per-step outputs Keras reverses back into time order), from the input part x K + b and the
+     * recurrent part h R of every block. SimpleRNN: h = f(x K + h R + b). LSTM, blocks i, f, c, o:
+     * i, f, o = g(.), c = f c + i act(z_c), h = o act(c), g the recurrent activation. GRU: {@link #gruStep}.
+     * The bias is the file's, one row (two for a GRU with reset_after=True).
      */
     private static double[][][] recurrent(String type, JsonNode config, double[][][] x, double[][] kernel,
-            double[][] recurrentKernel, double[] bias, boolean backwards) {
+            double[][] recurrentKernel, double[][] bias, boolean backwards) {
         int units = config.path("units").asInt();
-        boolean lstm = type.equals("LSTM");
+        boolean resetAfter = type.equals("GRU") && config.path("reset_after").asBoolean(false); // absent: Keras 2.0's form
+        if (bias.length != (resetAfter ? 2 : 1)) {
+            throw new IllegalArgumentException(type + " " + config.path("name").asText() + " has " + bias.length
+                    + " bias rows");
+        }
         String activation = config.path("activation").asText();
         String gate = config.path("recurrent_activation").asText("hard_sigmoid");
         boolean sequences = config.path("return_sequences").asBoolean();
@@ -119,31 +125,26 @@ final class KerasEquations {
             double[] c = new double[units];
             for (int s = 0; s < steps; s++) {
                 int t = backwards ? steps - 1 - s : s;
-                double[] z = bias.clone();
-                for (int i = 0; i < kernel.length; i++) {
-                    for (int j = 0; j < z.length; j++) {
-                        z[j] += x[n][t][i] * kernel[i][j];
+                double[] input = plusProduct(bias[0], x[n][t], kernel); // x K + b
+                double[] recurrent = plusProduct(resetAfter ? bias[1] : new double[input.length], h, recurrentKernel);
+                if (type.equals("GRU")) {
+                    h = gruStep(units, resetAfter, gate, activation, h, input, recurrent, recurrentKernel);
+                } else {
+                    double[] next = new double[units];
+                    for (int j = 0; j < units; j++) {
+                        if (type.equals("LSTM")) {
+                            double in = scalar(gate, input[j] + recurrent[j]);
+                            double forget = scalar(gate, input[units + j] + recurrent[units + j]);
+                            double candidate = scalar(activation, input[2 * units + j] + recurrent[2 * units + j]);
+                            double output = scalar(gate, input[3 * units + j] + recurrent[3 * units + j]);
+                            c[j] = forget * c[j] + in * candidate;
+                            next[j] = output * scalar(activation, c[j]);
+                        } else {
+                            next[j] = scalar(activation, input[j] + recurrent[j]);
+                        }
                     }
+                    h = next;
                 }
-                for (int i = 0; i < units; i++) {
-                    for (int j = 0; j < z.length; j++) {
-                        z[j] += h[i] * recurrentKernel[i][j];
-                    }
-                }
-                double[] next = new double[units];
-                for (int j = 0; j < units; j++) {
-                    if (lstm) {
-                        double in = scalar(gate, z[j]);
-                        double forget = scalar(gate, z[units + j]);
-                        double candidate = scalar(activation, z[2 * units + j]);
-                        double output = scalar(gate, z[3 * units + j]);
-                        c[j] = forget * c[j] + in * candidate;
-                        next[j] = output * scalar(activation, c[j]);
-                    } else {
-                        next[j] = scalar(activation, z[j]);
-                    }
-                }
-                h = next;
                 if (sequences) {
                     out[n][t] = h;
                 }
@@ -153,6 +154,52 @@ final class KerasEquations {
             }
         }
         return out;
+    }
+
+    /**
+     * One step of Keras's GRU, its blocks z, r, h side by side in {@code input} (x W + b) and
+     * {@code recurrent} (h U, plus rb with reset_after=True), σ the recurrent activation, φ the activation:
+     * <pre>
+     *   z  = σ(x W_z + b_z + h U_z [+ rb_z]),  r = σ(x W_r + b_r + h U_r [+ rb_r])
+     *   reset_after=False:  hh = φ(x W_h + b_h + (r ⊙ h) U_h)
+     *   reset_after=True:   hh = φ(x W_h + b_h + r ⊙ (h U_h + rb_h))
+     *   h' = z ⊙ h + (1 − z) ⊙ hh
+     * </pre>
+     */
+    private static double[] gruStep(int units, boolean resetAfter, String gate, String activation, double[] h,
+            double[] input, double[] recurrent, double[][] recurrentKernel) {
+        double[] z = new double[units];
+        double[] resetState = new double[units]; // r ⊙ h
+        double[] r = new double[units];
+        for (int j = 0; j < units; j++) {
+            z[j] = scalar(gate, input[j] + recurrent[j]);
+            r[j] = scalar(gate, input[units + j] + recurrent[units + j]);
+            resetState[j] = r[j] * h[j];
+        }
+        double[] next = new double[units];
+        for (int j = 0; j < units; j++) {
+            double candidate = input[2 * units + j];
+            if (resetAfter) {
+                candidate += r[j] * recurrent[2 * units + j];
+            } else {
+                for (int i = 0; i < units; i++) {
+                    candidate += resetState[i] * recurrentKernel[i][2 * units + j];
+                }
+            }
+            next[j] = z[j] * h[j] + (1 - z[j]) * scalar(activation, candidate);
+        }
+        return next;
+    }
+
+    /** start + row M: a bias plus a row vector times a [rows, columns] matrix. */
+    private static double[] plusProduct(double[] start, double[] row, double[][] matrix) {
+        double[] sum = start.clone();
+        for (int i = 0; i < matrix.length; i++) {
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += row[i] * matrix[i][j];
+            }
+        }
+        return sum;
     }
 
     private static double[][][] merge(String mode, double[][][] a, double[][][] b) {
@@ -186,13 +233,7 @@ final class KerasEquations {
         double[][][] out = new double[x.length][x[0].length][];
         for (int n = 0; n < x.length; n++) {
             for (int t = 0; t < x[n].length; t++) {
-                double[] z = bias.clone();
-                for (int i = 0; i < kernel.length; i++) {
-                    for (int j = 0; j < z.length; j++) {
-                        z[j] += x[n][t][i] * kernel[i][j];
-                    }
-                }
-                out[n][t] = z;
+                out[n][t] = plusProduct(bias, x[n][t], kernel);
             }
         }
         return apply(config.path("activation").asText(), out);

@@ -46,9 +46,37 @@ class KerasSettingsTest {
         assertTrue(refusal(noMerge).contains("merge_mode=null"), refusal(noMerge));
     }
 
+    private static String gru(String extra) {
+        return "{\"class_name\": \"GRU\", \"config\": {\"name\": \"gru_1\", \"units\": 4, \"batch_input_shape\": [null, 3, 2],"
+                + " \"activation\": \"tanh\", \"recurrent_activation\": \"hard_sigmoid\"" + extra + "}}";
+    }
+
+    @Test
+    void gruSettingsRnnlabComputesAsKerasDoesAreTakenAndTheRestRefusedByName() throws Exception {
+        for (String form : new String[] {"", ", \"reset_after\": false", ", \"reset_after\": true"}) {
+            assertDoesNotThrow(() -> KerasSettings.check(model(gru(form))), form);
+        }
+        assertTrue(refusal(gru(", \"reset_after\": \"yes\"")).contains("reset_after=\"yes\""));
+        String softsign = refusal(gru("").replace("\"tanh\"", "\"softsign\""));
+        assertTrue(softsign.contains("layer gru_1 (GRU) has activation=softsign"), softsign);
+        String gate = refusal(gru("").replace("\"hard_sigmoid\"", "\"tanh\""));
+        assertTrue(gate.contains("recurrent_activation=tanh") && gate.contains("hard_sigmoid, sigmoid"), gate);
+        // the settings every recurrent layer is checked for apply to a GRU too
+        for (String setting : new String[] {"go_backwards", "stateful", "return_state"}) {
+            String message = refusal(gru(", \"" + setting + "\": true"));
+            assertTrue(message.contains("layer gru_1 (GRU)") && message.contains(setting + "=true"), message);
+        }
+        assertTrue(refusal(gru(", \"use_bias\": false")).contains("use_bias=False"));
+        String wrapped = refusal("{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\":"
+                + " \"concat\", \"layer\": " + gru("") + "}}");
+        assertTrue(wrapped.contains("layer bi (Bidirectional) wraps a GRU"), wrapped);
+        String masked = refusal("{\"class_name\": \"Masking\", \"config\": {\"name\": \"m\", \"mask_value\": 0.0}}, "
+                + gru(""));
+        assertTrue(masked.contains("Masking layer with a GRU"), masked);
+    }
+
     @Test
     void layersTheImportDoesNotMapAreRefused() throws Exception {
-        assertTrue(refusal("{\"class_name\": \"GRU\", \"config\": {\"name\": \"gru_1\"}}").contains("no GRU"));
         String conv = refusal("{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"conv1d_1\"}}");
         assertTrue(conv.contains("Conv1D") && conv.contains("not a layer rnnlab imports"), conv);
         assertTrue(refusal("").contains("lists no layers"));
