@@ -41,15 +41,7 @@ class KerasCommandLineTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 4).subi(0.5);
         Path npy = dir.resolve("x.npy");
         Files.write(npy, Nd4j.toNpyByteArray(x));
-        INDArray[] answers = new INDArray[2];
-        Path[] models = {h5, zip};
-        for (int k = 0; k < 2; k++) {
-            Path out = dir.resolve("y" + k + ".npy");
-            CommandLineRun predicted = CommandLineRun.run("predict", "--model", models[k].toString(), "--input-npy",
-                    npy.toString(), "--output-npy", out.toString());
-            assertEquals(0, predicted.code(), predicted.err());
-            answers[k] = Nd4j.createFromNpyFile(out.toFile());
-        }
+        INDArray[] answers = predictions(npy, h5, zip);
         assertEquals(java.util.List.of(2L, 3L, 12L), java.util.Arrays.stream(answers[0].shape()).boxed().toList());
         assertEquals(answers[0], answers[1]);
 
@@ -85,15 +77,7 @@ class KerasCommandLineTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 10, 1);
         Path npy = dir.resolve("x.npy");
         Files.write(npy, Nd4j.toNpyByteArray(x));
-        INDArray[] answers = new INDArray[2];
-        Path[] from = {models.resolve("model.zip"), h5};
-        for (int k = 0; k < 2; k++) {
-            Path out = dir.resolve("y" + k + ".npy");
-            CommandLineRun run = CommandLineRun.run("predict", "--model", from[k].toString(), "--input-npy", npy.toString(),
-                    "--output-npy", out.toString());
-            assertEquals(0, run.code(), run.err());
-            answers[k] = Nd4j.createFromNpyFile(out.toFile());
-        }
+        INDArray[] answers = predictions(npy, models.resolve("model.zip"), h5);
         assertEquals(java.util.List.of(3L, 10L, 1L), java.util.Arrays.stream(answers[1].shape()).boxed().toList());
         assertTrue(answers[0].equalsWithEps(answers[1], 1e-5), answers[0] + " against " + answers[1]);
 
@@ -102,6 +86,47 @@ class KerasCommandLineTest {
         String again = CommandLineRun.run("export", dir.resolve("back.zip").toString(), "--keras",
                 dir.resolve("again.h5").toString()).oneLineError();
         assertTrue(again.contains("was imported from Keras"), again);
+    }
+
+    /** A GRU model (rnnlab's Gru, Keras's reset_after=True) exported, imported back and predicting what it predicts. */
+    @Test
+    void aGruModelGoesOutToKerasAndBackIn() throws Exception {
+        Path models = dir.resolve("gru");
+        CommandLineRun trained = CommandLineRun.run("--data-dir", dir.resolve("data").toString(), "--no-progress", "train",
+                "sine-wave", "--cell", "GRU", "--epochs", "1", "--no-plots", "--out", models.toString());
+        assertTrue(trained.code() <= 1, trained.err());
+        Path h5 = dir.resolve("sine-wave-gru.h5");
+        CommandLineRun exported = CommandLineRun.run("export", models.resolve("model.zip").toString(), "--keras",
+                h5.toString());
+        assertEquals(0, exported.code(), exported.err());
+        CommandLineRun summary = CommandLineRun.run("summary", "--model", h5.toString(), "--style", "keras");
+        assertTrue(summary.out().contains("gru (GRU)"), summary.out());
+        Path back = dir.resolve("back").resolve("model.zip");
+        CommandLineRun imported = CommandLineRun.run("import", h5.toString(), "--out", back.toString());
+        assertEquals(0, imported.code(), imported.err());
+
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 10, 1);
+        Path npy = dir.resolve("x.npy");
+        Files.write(npy, Nd4j.toNpyByteArray(x));
+        Path[] from = {models.resolve("model.zip"), h5, back};
+        INDArray[] answers = predictions(npy, from);
+        assertEquals(java.util.List.of(3L, 10L, 1L), java.util.Arrays.stream(answers[2].shape()).boxed().toList());
+        for (int k = 1; k < from.length; k++) {
+            assertTrue(answers[0].equalsWithEps(answers[k], 1e-5), from[k] + ": " + answers[k] + " against " + answers[0]);
+        }
+    }
+
+    /** {@code rnnlab predict --model M --input-npy X --output-npy Y} for each model, and each Y read back. */
+    private INDArray[] predictions(Path npy, Path... models) throws Exception {
+        INDArray[] answers = new INDArray[models.length];
+        for (int k = 0; k < models.length; k++) {
+            Path out = Files.createTempFile(dir, "y" + k, ".npy");
+            CommandLineRun run = CommandLineRun.run("predict", "--model", models[k].toString(), "--input-npy", npy.toString(),
+                    "--output-npy", out.toString());
+            assertEquals(0, run.code(), run.err());
+            answers[k] = Nd4j.createFromNpyFile(out.toFile());
+        }
+        return answers;
     }
 
     @Test
