@@ -117,7 +117,7 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
     public void save(Path zip) throws IOException {
         ObjectNode extras = Json.MAPPER.createObjectNode();
         extras.set("model_config", modelConfig);
-        ModelStore.save(zip, network, null, new ModelInfo(TASK, ModelStore.FORMAT_VERSION, source, extras));
+        ModelStore.save(zip, network, null, new ModelInfo(TASK, ModelStore.FORMAT_VERSION, source, extras), false);
     }
 
     /** One line: what was imported from where. */

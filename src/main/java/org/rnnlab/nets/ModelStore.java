@@ -57,15 +57,17 @@ public final class ModelStore {
      * {@code info} to {@code file}.
      */
     public static void save(Path file, TrainedNetwork model, ModelInfo info) throws IOException {
-        save(file, model.network(), model.normalizer(), info);
+        save(file, model.network(), model.normalizer(), info, true);
     }
 
     /**
      * Writes any DL4J network (a MultiLayerNetwork or, for an imported Keras model, a
-     * ComputationGraph), its normalizer if not null, and {@code info} to {@code file}.
+     * ComputationGraph), its normalizer if not null, and {@code info} to {@code file}; its updater
+     * state only {@code withUpdater}: an imported model has none worth keeping, and DL4J 1.0.0-M2.1
+     * cannot build the updater of a Bidirectional over LastTimeStep layers at all (docs/keras.md).
      */
     public static void save(Path file, org.deeplearning4j.nn.api.Model network, DataNormalization normalizer,
-            ModelInfo info) throws IOException {
+            ModelInfo info, boolean withUpdater) throws IOException {
         byte[] infoJson = Json.MAPPER.writeValueAsBytes(info);
         AtomicFile.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
@@ -74,7 +76,7 @@ public final class ModelStore {
             zip.closeEntry();
             // ModelSerializer writes a complete zip of its own; copy its entries beside ours.
             ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(network, dl4j, true);
+            ModelSerializer.writeModel(network, dl4j, withUpdater);
             try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
                 for (ZipEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                     zip.putNextEntry(new ZipEntry(entry.getName()));
