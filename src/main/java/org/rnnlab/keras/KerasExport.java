@@ -75,8 +75,6 @@ import org.rnnlab.layers.GruParamInitializer;
 public final class KerasExport {
     /** The Keras version whose file layout and config fields the export follows. */
     public static final String KERAS_VERSION = "2.2.4-tf";
-    /** Keras's LSTM block k (i, f, c, o) is DL4J's block KERAS_TO_DL4J[k] (g, f, o, i). */
-    private static final int[] KERAS_TO_DL4J_LSTM = {3, 1, 0, 2};
 
     private KerasExport() {
     }
@@ -350,7 +348,7 @@ public final class KerasExport {
         long units = dl4j.size(1) / 4;
         INDArray keras = dl4j.dup('c');
         for (int k = 0; k < 4; k++) {
-            int from = KERAS_TO_DL4J_LSTM[k];
+            int from = KerasWeights.KERAS_TO_DL4J_LSTM[k];
             keras.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(k * units, (k + 1) * units))
                     .assign(dl4j.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),

@@ -2,6 +2,7 @@ package org.rnnlab.reference;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * The gradient of the reference network's score by central finite differences, improved by one
@@ -24,15 +25,24 @@ public final class FiniteDifferences {
      * are NaN), for networks whose every element would take too long.
      */
     public static Map<String, double[]> gradient(ReferenceRnn network, ReferenceRnn.Batch batch, int perParameter) {
+        return gradient(network.parameters(), () -> network.score(batch), perParameter);
+    }
+
+    /**
+     * The same for any network whose live parameter arrays are {@code parameters} and whose score
+     * {@code score} recomputes: each element is nudged in place and restored.
+     */
+    public static Map<String, double[]> gradient(Map<String, double[]> parameters, DoubleSupplier score,
+            int perParameter) {
         Map<String, double[]> gradients = new LinkedHashMap<>();
-        for (Map.Entry<String, double[]> parameter : network.parameters().entrySet()) {
+        for (Map.Entry<String, double[]> parameter : parameters.entrySet()) {
             double[] values = parameter.getValue();
             double[] g = new double[values.length];
             java.util.Arrays.fill(g, Double.NaN);
             int stride = Math.max(1, (values.length + perParameter - 1) / perParameter);
             for (int i = 0; i < values.length; i += stride) {
-                double d1 = central(network, batch, values, i, STEP);
-                double d2 = central(network, batch, values, i, STEP / 2);
+                double d1 = central(score, values, i, STEP);
+                double d2 = central(score, values, i, STEP / 2);
                 g[i] = (4 * d2 - d1) / 3;
             }
             gradients.put(parameter.getKey(), g);
@@ -40,12 +50,12 @@ public final class FiniteDifferences {
         return gradients;
     }
 
-    private static double central(ReferenceRnn network, ReferenceRnn.Batch batch, double[] values, int i, double h) {
+    private static double central(DoubleSupplier score, double[] values, int i, double h) {
         double original = values[i];
         values[i] = original + h;
-        double plus = network.score(batch);
+        double plus = score.getAsDouble();
         values[i] = original - h;
-        double minus = network.score(batch);
+        double minus = score.getAsDouble();
         values[i] = original;
         return (plus - minus) / (2 * h);
     }

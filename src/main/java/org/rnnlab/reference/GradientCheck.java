@@ -67,13 +67,17 @@ public final class GradientCheck {
 
     /** One line of a report: one comparison of one parameter (or of the outputs or score). */
     public record Row(String comparison, String parameter, double maxError, double tolerance, boolean passed) {
-        static Row of(String comparison, String parameter, double maxError, double tolerance) {
+        public static Row of(String comparison, String parameter, double maxError, double tolerance) {
             return new Row(comparison, parameter, maxError, tolerance, maxError <= tolerance);
         }
     }
 
-    /** Every row of one network's check. */
-    public record Report(String name, List<Row> rows) {
+    /** Every row of one network's check, and notes on rows that could not be measured. */
+    public record Report(String name, List<Row> rows, List<String> notes) {
+        public Report(String name, List<Row> rows) {
+            this(name, rows, List.of());
+        }
+
         public boolean passed() {
             return rows.stream().allMatch(Row::passed);
         }
@@ -84,6 +88,9 @@ public final class GradientCheck {
                 text.append(String.format(Locale.ROOT, "%-16s %-28s %-8s %10s  <= %-8.0e %s%n", name, row.comparison(),
                         row.parameter(), Double.isNaN(row.maxError()) ? "-" : String.format(Locale.ROOT, "%.2e", row.maxError()),
                         row.tolerance(), row.passed() ? "ok" : "FAILED"));
+            }
+            for (String note : notes) {
+                text.append(name).append(": ").append(note).append(System.lineSeparator());
             }
             return text.toString();
         }
@@ -260,7 +267,7 @@ public final class GradientCheck {
     }
 
     /** The largest relative error over the elements both arrays have (NaN marks an element not estimated). */
-    static double maxError(double[] a, double[] b, double floor) {
+    public static double maxError(double[] a, double[] b, double floor) {
         if (a.length != b.length) {
             return Double.POSITIVE_INFINITY;
         }

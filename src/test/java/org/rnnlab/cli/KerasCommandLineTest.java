@@ -58,6 +58,42 @@ class KerasCommandLineTest {
                 refused.err());
     }
 
+    /**
+     * gradcheck --model on a Keras file and on its imported zip: every row passes and the exit is 0;
+     * a Bidirectional over last-step layers, which DL4J cannot back-propagate, fails with a note and 1;
+     * a task's zip, or a task and --model together, are one line and 2.
+     */
+    @Test
+    void gradcheckOfAKerasModel() throws Exception {
+        Path h5 = KERAS.resolve("tfkeras_rnn_5.h5");
+        Path lastStep = KERAS.resolve("tfkeras_rnn_7.h5");
+        assumeTrue(Files.isRegularFile(h5) && Files.isRegularFile(lastStep), "no " + KERAS.toAbsolutePath()
+                + ": the real Keras files are not here");
+        Path zip = dir.resolve("imported.zip");
+        assertEquals(0, CommandLineRun.run("import", h5.toString(), "--out", zip.toString()).code());
+        for (Path model : new Path[] {h5, zip}) {
+            CommandLineRun checked = CommandLineRun.run("gradcheck", "--model", model.toString());
+            assertEquals(0, checked.code(), checked.out() + checked.err());
+            assertTrue(checked.out().contains("bidirectional_2/backward/recurrent_kernel")
+                    && checked.out().contains("reference vs finite diff.") && checked.out().contains("GradientCheckUtil")
+                    && checked.out().endsWith("All gradient checks passed." + System.lineSeparator()), checked.out());
+        }
+        CommandLineRun failed = CommandLineRun.run("gradcheck", "--model", lastStep.toString());
+        assertEquals(1, failed.code(), failed.out() + failed.err());
+        assertTrue(failed.out().contains("DL4J could not back-propagate") && failed.out().contains("FAILED"), failed.out());
+
+        Path models = dir.resolve("models");
+        CommandLineRun trained = CommandLineRun.run("--data-dir", dir.resolve("data").toString(), "--no-progress", "train",
+                "sine-wave", "--epochs", "1", "--no-plots", "--out", models.toString());
+        assertTrue(trained.code() <= 1, trained.err());
+        CommandLineRun task = CommandLineRun.run("gradcheck", "--model", models.resolve("model.zip").toString());
+        assertEquals(2, task.code(), task.err());
+        assertTrue(task.oneLineError().contains("gradcheck TASK"), task.err());
+        CommandLineRun both = CommandLineRun.run("gradcheck", "sine-wave", "--model", h5.toString());
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.oneLineError().contains("not both"), both.err());
+    }
+
     /** A trained model exported to Keras, summarised and imported back, then predicting what the model predicts. */
     @Test
     void exportWritesAKerasFileThatComesBack() throws Exception {
