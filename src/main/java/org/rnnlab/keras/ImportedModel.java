@@ -105,9 +105,10 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
         // DL4J's importer turns a Dense or TimeDistributed(Dense) at every step of the last layer into a
         // dense layer over [batch x steps, units] rows, where Keras returns [batch, steps, units]. The
         // rows are those of DL4J's RnnToFeedForwardPreProcessor, which reshapes in 'f' order: row
-        // b + B t holds example b's step t.
+        // b + B t holds example b's step t. (x is [batch, steps, features], or [batch, steps] of indices
+        // into a first Embedding.)
         int rank = KerasConfigSummary.outputRank(modelConfig);
-        if (rank == 3 && y.rank() == 2 && x.rank() == 3 && y.size(0) == x.size(0) * x.size(1)) {
+        if (rank == 3 && y.rank() == 2 && x.rank() >= 2 && y.size(0) == x.size(0) * x.size(1)) {
             y = y.dup('f').reshape('f', x.size(0), x.size(1), y.size(1)).dup('c');
         }
         return y;

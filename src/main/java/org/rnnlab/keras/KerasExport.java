@@ -79,8 +79,11 @@ public final class KerasExport {
     private KerasExport() {
     }
 
-    /** One exported layer: its Keras config and its weights by Keras name (kernel:0, ...), in Keras's order. */
-    private record Exported(ObjectNode layer, String name, Map<String, INDArray> weights) {
+    /**
+     * One exported layer: its Keras config ({"class_name": ..., "config": ...}) and its weights by
+     * Keras name (kernel:0, ...), in Keras's order.
+     */
+    record Exported(ObjectNode layer, String name, Map<String, INDArray> weights) {
     }
 
     /**
@@ -89,7 +92,11 @@ public final class KerasExport {
      * @param steps the length of its input sequences where fixed; empty writes None
      */
     public static void write(MultiLayerNetwork network, OptionalInt steps, Path file) throws IOException {
-        List<Exported> layers = export(network, steps);
+        write(export(network, steps), file);
+    }
+
+    /** Writes a Sequential model of these layers to {@code file} (atomically), as tf.keras 2.2.4 lays it out. */
+    static void write(List<Exported> layers, Path file) throws IOException {
         ObjectNode model = Json.MAPPER.createObjectNode();
         model.put("class_name", "Sequential");
         ObjectNode config = model.putObject("config");
@@ -144,7 +151,7 @@ public final class KerasExport {
         }
     }
 
-    private static List<Exported> export(MultiLayerNetwork network, OptionalInt steps) {
+    static List<Exported> export(MultiLayerNetwork network, OptionalInt steps) {
         List<Exported> layers = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         int count = network.getLayerWiseConfigurations().getConfs().size();

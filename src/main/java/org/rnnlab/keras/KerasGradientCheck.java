@@ -57,7 +57,8 @@ public final class KerasGradientCheck {
         JsonNode shape = KerasSettings.batchInputShape(model.modelConfig());
         int features = shape != null && shape.size() == 3 && !shape.get(2).isNull() ? shape.get(2).asInt()
                 : (int) model.network().paramTable().values().iterator().next().size(0);
-        int steps = shape != null && shape.size() == 3 && !shape.get(1).isNull() ? shape.get(1).asInt() : DEFAULT_STEPS;
+        // [None, steps, features], or [None, steps] before an Embedding
+        int steps = shape != null && shape.size() >= 2 && !shape.get(1).isNull() ? shape.get(1).asInt() : DEFAULT_STEPS;
         KerasReference reference = new KerasReference(features, reference(model.modelConfig()));
         Map<String, double[][]> weights = fileWeights != null ? fileWeights
                 : KerasWeights.of(model.network(), model.network().paramTable());
@@ -81,8 +82,12 @@ public final class KerasGradientCheck {
 
     private static Report compare(String name, KerasReference reference, ImportedModel model, int minibatch,
             int steps, int features, Random random) {
-        double[][][] x = uniform(random, minibatch, steps, features);
-        INDArray input = Nd4j.createFromArray(x);
+        // A first Embedding takes one integer index a step, [batch, steps] in Keras's layout.
+        KerasReference.Embedding embedding = reference.layers().get(0) instanceof KerasReference.Embedding e ? e : null;
+        double[][][] x = embedding == null ? uniform(random, minibatch, steps, features)
+                : indices(random, minibatch, steps, embedding.inputDim());
+        INDArray input = embedding == null ? Nd4j.createFromArray(x)
+                : Nd4j.createFromArray(x).reshape(minibatch, steps);
         double[][][] mine = reference.predict(x);
         boolean sequences = KerasConfigSummary.outputRank(model.modelConfig()) == 3;
         double[][][] targets = uniform(random, mine.length, mine[0].length, mine[0][0].length);
@@ -92,7 +97,7 @@ public final class KerasGradientCheck {
         Model inDouble = inDouble(model.network());
         INDArray theirs = new ImportedModel(inDouble, model.source(), model.modelConfig()).predict(input);
         Model checked = withLoss(inNcw(inDouble), dl4jSequences);
-        INDArray ncwInput = input.permute(0, 2, 1).dup('c');
+        INDArray ncwInput = input.rank() == 3 ? input.permute(0, 2, 1).dup('c') : input;
         // Sequences are labelled [batch, units, steps]; the importer's per-step Dense gives rows [batch x steps,
         // units] in 'f' order (row b + B t holds example b's step t), labelled alike.
         INDArray labels = dl4jSequences ? Nd4j.createFromArray(targets).permute(0, 2, 1).dup('c')
@@ -112,7 +117,7 @@ public final class KerasGradientCheck {
             // back-propagates as if its epsilon were a sequence (docs/keras.md).
             dl4j = null;
             notes.add("DL4J could not back-propagate through the network, so it cannot be trained in DL4J: "
-                    + e.getMessage());
+                    + e.getMessage() + where(e));
             rows.add(new Row("reference vs DL4J", "gradients", Double.NaN, GradientCheck.GRADIENT_TOLERANCE, false));
         }
         if (dl4j != null) {
@@ -185,6 +190,28 @@ public final class KerasGradientCheck {
         return values;
     }
 
+    /** " (in Class.method)" for the DL4J layer code an exception came from, or "". */
+    private static String where(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().startsWith("org.deeplearning4j.nn.layers")) {
+                String type = frame.getClassName().substring(frame.getClassName().lastIndexOf('.') + 1);
+                return " (in " + type + "." + frame.getMethodName() + ")";
+            }
+        }
+        return "";
+    }
+
+    /** Random integers in [0, n), one a step. */
+    private static double[][][] indices(Random random, int examples, int steps, int n) {
+        double[][][] values = new double[examples][steps][1];
+        for (double[][] example : values) {
+            for (double[] step : example) {
+                step[0] = random.nextInt(n);
+            }
+        }
+        return values;
+    }
+
     /** The largest relative error between the reference's outputs and DL4J's, both in Keras's layout. */
     private static double maxError(double[][][] mine, INDArray theirs) {
         double[] other = theirs.castTo(DataType.DOUBLE).dup('c').data().asDouble();
@@ -246,6 +273,14 @@ public final class KerasGradientCheck {
                 }
                 case "Activation" -> layers.add(new KerasReference.ActivationLayer(name, activation(name, config,
                         "activation")));
+                case "RepeatVector" -> layers.add(new KerasReference.RepeatVector(name, config.path("n").asInt()));
+                case "Embedding" -> {
+                    if (config.path("mask_zero").asBoolean(false)) {
+                        throw unmodelled(name, "Embedding with mask_zero=True");
+                    }
+                    layers.add(new KerasReference.Embedding(name, config.path("input_dim").asInt(),
+                            config.path("output_dim").asInt()));
+                }
                 default -> throw unmodelled(name, type);
             }
         }
@@ -282,7 +317,8 @@ public final class KerasGradientCheck {
 
     private static BadInputException unmodelled(String name, String type) {
         return new BadInputException("gradcheck: layer " + name + " is " + type + "; the reference models InputLayer,"
-                + " SimpleRNN, LSTM, GRU, Bidirectional of those, Dense, TimeDistributed(Dense), Activation and Dropout");
+                + " Embedding, SimpleRNN, LSTM, GRU, Bidirectional of those, Dense, TimeDistributed(Dense), Activation,"
+                + " RepeatVector and Dropout");
     }
 
     // ------------------------------------------------------------ the DL4J side
@@ -325,7 +361,8 @@ public final class KerasGradientCheck {
     }
 
     private static String ncw(String json) {
-        return json.replaceAll("(\"(?:rnnDataFormat|format|dataFormat)\"\\s*:\\s*)\"NWC\"", "$1\"NCW\"");
+        // every RNN format field: rnnDataFormat, dataFormat, outputFormat (Embedding), timeDistributedFormat (Dense)
+        return json.replaceAll("(\"\\w+\"\\s*:\\s*)\"NWC\"", "$1\"NCW\"");
     }
 
     /** {@code network} followed by DL4J's MSE loss: RnnLossLayer on NCW sequences, LossLayer on rows. */

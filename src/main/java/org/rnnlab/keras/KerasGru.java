@@ -36,8 +36,8 @@ import org.rnnlab.layers.GruParamInitializer;
  * (rnnlab's b) in row 0 and the recurrent bias (rnnlab's RB) in row 1.
  *
  * <p>The importer constructs a custom layer from its config alone, so this layer never sees the
- * layers before it; a Masking layer's mask would not reach it, and {@link KerasSettings} refuses
- * that combination before the importer runs, as it refuses every setting checked below.
+ * layers before it (a Masking layer's mask would not reach it; {@link KerasSettings} refuses Masking
+ * before the importer runs, as it refuses every setting checked below).
  */
 public class KerasGru extends KerasLayer {
     /** Keras's config field of the choice between the two GRU forms; absent (Keras 2.0) means false. */

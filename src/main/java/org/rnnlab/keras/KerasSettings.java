@@ -10,20 +10,20 @@ import org.rnnlab.BadInputException;
 /**
  * The Keras layers and settings rnnlab imports, and a one-line refusal for the rest. DL4J
  * 1.0.0-M2.1's importer silently ignores some Keras settings ({@code go_backwards},
- * {@code stateful}, {@code return_state}), so a model using them would import and compute
+ * {@code stateful}, {@code return_state}, {@code time_major}), so a model using them would import and compute
  * something else; those are refused here, by layer and setting, before the importer runs.
  */
 public final class KerasSettings {
     /** The layer classes the importer maps one to one. */
     static final Set<String> LAYERS = Set.of("InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense",
-            "TimeDistributed", "Activation", "RepeatVector", "Masking", "Embedding", "Dropout");
+            "TimeDistributed", "Activation", "RepeatVector", "Embedding", "Dropout");
     /** The activations of a GRU's candidate state that rnnlab's Gru computes as Keras does (KerasExportTest checks each). */
     private static final Set<String> GRU_ACTIVATIONS = Set.of("tanh", "sigmoid", "hard_sigmoid", "linear", "relu");
     /** Keras 2's GRU gates: hard_sigmoid (multi-backend Keras's default; clip(0.2 x + 0.5, 0, 1), ND4J's HardSigmoid) or sigmoid. */
     private static final Set<String> GRU_GATE_ACTIVATIONS = Set.of("sigmoid", "hard_sigmoid");
     /** Settings that change what a layer computes and that the importer ignores: each with the value Keras's default has. */
     private static final Map<String, Boolean> IGNORED_BY_THE_IMPORTER = Map.of("go_backwards", false, "stateful", false,
-            "return_state", false);
+            "return_state", false, "time_major", false);
     private static final Set<String> MERGE_MODES = Set.of("concat", "sum", "mul", "ave");
 
     private KerasSettings() {
@@ -58,19 +58,18 @@ public final class KerasSettings {
         for (JsonNode layer : layers) {
             check(keras, layer, layer.path("config").path("name").asText(layer.path("name").asText("?")));
         }
-        boolean masking = layers.stream().anyMatch(layer -> layer.path("class_name").asText().equals("Masking"));
-        boolean gru = layers.stream().anyMatch(layer -> layer.path("class_name").asText().equals("GRU"));
-        if (masking && gru) {
-            throw new BadInputException(keras.file() + ": a Masking layer with a GRU: rnnlab's GRU import does not see"
-                    + " the mask (DL4J's importer builds a custom layer from its own config alone), so it would"
-                    + " compute padded steps as data; rnnlab refuses the file");
-        }
     }
 
     private static void check(KerasFile keras, JsonNode layer, String name) {
         String type = layer.path("class_name").asText();
         JsonNode config = layer.path("config");
         String where = keras.file() + ": layer " + name + " (" + type + ")";
+        if (type.equals("Masking")) {
+            // Measured 2026-12-02: a Masking -> SimpleRNN model imported, then failed on its first input.
+            throw new BadInputException(where + ": DL4J 1.0.0-M2.1 imports Masking as a MaskZeroLayer around a SameDiff"
+                    + " IdentityLayer, which fails when the network runs (a NullPointerException in"
+                    + " SameDiffLayer.activate); rnnlab refuses the file");
+        }
         if (!LAYERS.contains(type)) {
             throw new BadInputException(where + " is not a layer rnnlab imports; it imports " + String.join(", ",
                     LAYERS.stream().sorted().toList()));

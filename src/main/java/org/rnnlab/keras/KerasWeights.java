@@ -8,6 +8,8 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
@@ -24,7 +26,7 @@ import org.rnnlab.layers.Gru;
 /**
  * A Keras model's weights by their Keras roles, as {@link org.rnnlab.reference.KerasReference} keys
  * them ({@code lstm_1/kernel}, {@code bidirectional_1/forward/recurrent_kernel}, ...), as [rows][columns]
- * matrices: read straight from a Keras HDF5 file, or taken from an imported DL4J network (its
+ * matrices ({@code embedding_1/embeddings} too): read straight from a Keras HDF5 file, or taken from an imported DL4J network (its
  * parameters, or its gradients, which have the same names and shapes) and laid out as Keras lays them.
  */
 public final class KerasWeights {
@@ -103,6 +105,8 @@ public final class KerasWeights {
             INDArray recurrentBias = byKey.get(prefix + "RB");
             weights.put(key + "bias", recurrentBias == null ? bias
                     : new double[][] {bias[0], matrix(recurrentBias, false)[0]});
+        } else if (conf instanceof EmbeddingSequenceLayer || conf instanceof EmbeddingLayer) {
+            weights.put(key + "embeddings", matrix(byKey.get(prefix + "W"), false));
         } else if (conf instanceof DenseLayer || conf instanceof BaseOutputLayer) {
             weights.put(key + "kernel", matrix(byKey.get(prefix + "W"), false));
             weights.put(key + "bias", matrix(byKey.get(prefix + "b"), false));

@@ -10,14 +10,15 @@ import java.util.Map;
 /**
  * A chain of Keras layers written out from Keras's own equations, forward and backward, in double
  * precision and plain Java: SimpleRNN, LSTM and GRU (both {@code reset_after} forms), Bidirectional
- * of those, Dense (per step on sequences, as Keras applies it and as TimeDistributed(Dense) does) and
- * Activation. It is the reference an imported Keras model is checked against: outputs, a mean
+ * of those, Dense (per step on sequences, as Keras applies it and as TimeDistributed(Dense) does),
+ * Activation, RepeatVector and a first Embedding. It is the reference an imported Keras model is checked against: outputs, a mean
  * squared error score and the gradient of that score with respect to every Keras weight.
  *
  * <p>Weights go by their Keras roles: {@code <layer>/kernel} [in, k units], {@code <layer>/recurrent_kernel}
  * [units, k units] and {@code <layer>/bias} ([k units], or [2, 3 units] for a GRU with reset after: the
  * input bias, then the recurrent one), with {@code forward/} or {@code backward/} after the layer name
- * inside a Bidirectional; k is 1, 4 (gates i, f, c, o) or 3 (z, r, h). Matrices are stored row-major.
+ * inside a Bidirectional; k is 1, 4 (gates i, f, c, o) or 3 (z, r, h); an Embedding's table is
+ * {@code <layer>/embeddings} [inputDim, outputDim]. Matrices are stored row-major.
  *
  * <p>Sequences are [example][step][unit]; a layer that returns only its last step gives [example][1][unit].
  */
@@ -128,7 +129,7 @@ public final class KerasReference {
     }
 
     /** One layer of the chain. */
-    public sealed interface Layer permits Recurrent, Bidirectional, Dense, ActivationLayer {
+    public sealed interface Layer permits Embedding, Recurrent, Bidirectional, Dense, ActivationLayer, RepeatVector {
         String name();
     }
 
@@ -152,6 +153,17 @@ public final class KerasReference {
 
     /** y = φ(x K + b), at every step of a sequence. */
     public record Dense(String name, int units, Activation activation) implements Layer {
+    }
+
+    /**
+     * The first layer only: row x_t of {@code <name>/embeddings} [inputDim, outputDim] at each step,
+     * its input one index a step ([example][step][0], an integer in [0, inputDim)).
+     */
+    public record Embedding(String name, int inputDim, int outputDim) implements Layer {
+    }
+
+    /** A vector (a layer's last-step output) repeated at each of {@code n} steps. */
+    public record RepeatVector(String name, int n) implements Layer {
     }
 
     /** y = φ(x), element-wise (or softmax). */
@@ -191,6 +203,12 @@ public final class KerasReference {
                 add(d.name() + "/kernel", width, d.units());
                 add(d.name() + "/bias", 1, d.units());
                 width = d.units();
+            } else if (layer instanceof Embedding e) {
+                if (layer != layers.get(0)) {
+                    throw new IllegalArgumentException("an Embedding must be the first layer");
+                }
+                add(e.name() + "/embeddings", e.inputDim(), e.outputDim());
+                width = e.outputDim();
             }
         }
     }
@@ -369,6 +387,20 @@ public final class KerasReference {
             } else if (layer instanceof Dense d) {
                 trace.states.add(null);
                 h = dense(d, h);
+            } else if (layer instanceof Embedding e) {
+                trace.states.add(null);
+                double[] table = weights.get(e.name() + "/embeddings");
+                h = map(h, index -> Arrays.copyOfRange(table, row(e, index) * e.outputDim(),
+                        (row(e, index) + 1) * e.outputDim()));
+            } else if (layer instanceof RepeatVector repeat) {
+                trace.states.add(null);
+                double[][][] repeated = new double[h.length][repeat.n()][];
+                for (int n = 0; n < h.length; n++) {
+                    for (int t = 0; t < repeat.n(); t++) {
+                        repeated[n][t] = h[n][0].clone();
+                    }
+                }
+                h = repeated;
             } else {
                 trace.states.add(null);
                 Activation activation = ((ActivationLayer) layer).activation();
@@ -535,6 +567,16 @@ public final class KerasReference {
         return y;
     }
 
+    /** The table row an Embedding reads for input {@code index} ([0] of the step's vector). */
+    private static int row(Embedding e, double[] index) {
+        int row = (int) index[0];
+        if (row != index[0] || row < 0 || row >= e.inputDim()) {
+            throw new IllegalArgumentException("embedding " + e.name() + " takes integers in [0, " + e.inputDim()
+                    + "), given " + index[0]);
+        }
+        return row;
+    }
+
     private static double[][][] merge(String mode, double[][][] a, double[][][] b) {
         double[][][] y = new double[a.length][a[0].length][];
         for (int n = 0; n < a.length; n++) {
@@ -582,6 +624,27 @@ public final class KerasReference {
         }
         if (layer instanceof Dense d) {
             return backward(d, x, y, dy, gradients);
+        }
+        if (layer instanceof Embedding e) {
+            // each step's dL/dy goes to the row it was read from; the indices have no gradient
+            double[] table = gradients.get(e.name() + "/embeddings");
+            for (int n = 0; n < x.length; n++) {
+                for (int t = 0; t < x[n].length; t++) {
+                    addTo(table, row(e, x[n][t]) * e.outputDim(), dy[n][t]);
+                }
+            }
+            return new double[x.length][x[0].length][1];
+        }
+        if (layer instanceof RepeatVector) {
+            // the one vector fed every step: its gradient is the sum over them
+            double[][][] dx = new double[dy.length][1][];
+            for (int n = 0; n < dy.length; n++) {
+                dx[n][0] = new double[dy[n][0].length];
+                for (double[] step : dy[n]) {
+                    addTo(dx[n][0], 0, step);
+                }
+            }
+            return dx;
         }
         ActivationLayer a = (ActivationLayer) layer;
         double[][][] dx = new double[x.length][x[0].length][];

@@ -1,5 +1,9 @@
 package org.rnnlab.keras;
 
+import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
+import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
+import static org.bytedeco.hdf5.global.hdf5.H5Ocopy;
+import static org.bytedeco.hdf5.global.hdf5.H5P_DEFAULT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.bytedeco.hdf5.H5File;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.junit.jupiter.api.Test;
@@ -111,6 +116,47 @@ class KerasImportTest {
             total += row.parameters();
         }
         assertEquals(KerasImport.network(keras).numParams(), total, file + ": DL4J's count of the import");
+    }
+
+    /**
+     * A model in two files whose weights come from {@code model.save_weights("w.h5")}: the layer
+     * groups at the file's root instead of under model_weights/ (made here by copying the real
+     * file's layer groups to the root of a new file, as save_weights lays them out), imports to the
+     * same network as the whole-model file.
+     */
+    @Test
+    void aJsonConfigWithWeightsFromSaveWeightsImportsAsTheWholeFile(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        for (String name : new String[] {"tfkeras_rnn_5.h5", "simple_rnn_tf_keras_2_model.h5"}) {
+            Path whole = KERAS.resolve(name);
+            assumeTrue(Files.isRegularFile(whole), "no " + whole.toAbsolutePath());
+            KerasFile keras = KerasFile.read(whole);
+            Path weights = dir.resolve("weights-" + name);
+            List<String> layers;
+            try (Hdf5Archive archive = Hdf5Files.open(whole)) {
+                layers = archive.getGroups("model_weights");
+            }
+            synchronized (Hdf5Archive.LOCK_OBJECT) {
+                H5File from = new H5File(whole.toString(), H5F_ACC_RDONLY);
+                H5File to = new H5File(weights.toString(), H5F_ACC_TRUNC);
+                for (String layer : layers) {
+                    assertTrue(H5Ocopy(from.getId(), "/model_weights/" + layer, to.getId(), layer, H5P_DEFAULT,
+                            H5P_DEFAULT) >= 0, layer);
+                }
+                to.close();
+                from.close();
+            }
+            try (Hdf5Archive archive = Hdf5Files.open(weights)) {
+                assertEquals(layers, archive.getGroups(), "the layer groups at the root, as save_weights writes them");
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode json = keras.modelConfig().deepCopy();
+            json.put("keras_version", keras.kerasVersion());
+            json.put("backend", keras.backend());
+            Path config = Files.writeString(dir.resolve(name + ".json"), json.toString());
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inputFeatures(keras));
+            assertEquals(KerasLayout.predict(KerasImport.network(keras), x),
+                    KerasLayout.predict(KerasImport.network(KerasFile.read(config, weights)), x), name);
+        }
     }
 
     /**

@@ -1,0 +1,176 @@
+package org.rnnlab.keras;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.rnnlab.BadInputException;
+import org.rnnlab.data.Json;
+import org.rnnlab.keras.KerasExport.Exported;
+import org.rnnlab.reference.GradientCheck.Report;
+import org.rnnlab.reference.KerasReference;
+
+/**
+ * The layers the issue lists beyond the recurrent ones, which no shared Keras file holds: Embedding,
+ * RepeatVector, Dropout and Masking, in Keras files assembled here in tf.keras 2.2.4's layout (the
+ * recurrent and dense layers' configs as the export writes them, the others' as tf.keras 2.2.4
+ * writes theirs). Each import computes what Keras's equations give, or is refused in one line.
+ */
+class KerasOtherLayersTest {
+    @TempDir
+    Path dir;
+
+    private static final Random RANDOM = new Random(11);
+
+    /** Embedding(7, 3) -> SimpleRNN(5) -> Dropout -> RepeatVector(4) -> LSTM(3, sequences) -> TimeDistributed(Dense(2)). */
+    private Path embeddingModel() throws Exception {
+        List<Exported> layers = new ArrayList<>();
+        layers.add(layer("Embedding", "embedding", "{\"batch_input_shape\": [null, 4], \"dtype\": \"float32\","
+                + " \"input_dim\": 7, \"output_dim\": 3, \"embeddings_initializer\": {\"class_name\": \"RandomUniform\","
+                + " \"config\": {\"minval\": -0.05, \"maxval\": 0.05, \"seed\": null, \"dtype\": \"float32\"}},"
+                + " \"embeddings_regularizer\": null, \"activity_regularizer\": null, \"embeddings_constraint\": null,"
+                + " \"mask_zero\": false, \"input_length\": 4}", Map.of("embeddings:0", random(7, 3))));
+        Exported rnn = exported(new NeuralNetConfiguration.Builder().list()
+                .layer(new LastTimeStep(new SimpleRnn.Builder().nIn(3).nOut(5).activation(Activation.TANH).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(1).activation(Activation.IDENTITY)
+                        .build()).build()).get(0);
+        ((ObjectNode) rnn.layer().path("config")).remove("batch_input_shape");
+        layers.add(rnn);
+        layers.add(layer("Dropout", "dropout", "{\"rate\": 0.3, \"noise_shape\": null, \"seed\": null}", Map.of()));
+        layers.add(layer("RepeatVector", "repeat_vector", "{\"n\": 4}", Map.of()));
+        List<Exported> tail = exported(new NeuralNetConfiguration.Builder().list()
+                .layer(new LSTM.Builder().nIn(5).nOut(3).activation(Activation.TANH).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(3).nOut(2)
+                        .activation(Activation.IDENTITY).build()).build());
+        ((ObjectNode) tail.get(0).layer().path("config")).remove("batch_input_shape");
+        layers.addAll(tail);
+        Path file = dir.resolve("embedding.h5");
+        KerasExport.write(layers, file);
+        return file;
+    }
+
+    @Test
+    void embeddingRepeatVectorAndDropoutComputeKerasEquations() throws Exception {
+        Path file = embeddingModel();
+        ImportedModel imported = ImportedModel.fromKeras(file);
+        KerasReference reference = reference(file);
+        int[][] indices = new int[3][4];
+        double[][][] x = new double[3][4][1];
+        for (int n = 0; n < 3; n++) {
+            for (int t = 0; t < 4; t++) {
+                indices[n][t] = RANDOM.nextInt(7);
+                x[n][t][0] = indices[n][t];
+            }
+        }
+        INDArray ours = imported.predict(Nd4j.createFromArray(indices).castTo(DataType.FLOAT));
+        double[][][] expected = reference.predict(x);
+        assertEquals(List.of(3L, 4L, 2L), java.util.Arrays.stream(ours.shape()).boxed().toList());
+        assertTrue(largest(expected, ours) <= 1e-5, "largest difference: " + largest(expected, ours));
+    }
+
+    /**
+     * Masking(0) before a SimpleRNN: DL4J 1.0.0-M2.1 imports it as a MaskZeroLayer around a SameDiff
+     * IdentityLayer, which fails on the network's first input, so rnnlab refuses the file in one line.
+     */
+    @Test
+    void maskingIsRefusedInOneLine() throws Exception {
+        List<Exported> layers = new ArrayList<>();
+        layers.add(layer("Masking", "masking", "{\"batch_input_shape\": [null, 5, 2], \"dtype\": \"float32\","
+                + " \"mask_value\": 0.0}", Map.of()));
+        List<Exported> rnn = exported(new NeuralNetConfiguration.Builder().list()
+                .layer(new LastTimeStep(new SimpleRnn.Builder().nIn(2).nOut(4).activation(Activation.TANH).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(1)
+                        .activation(Activation.IDENTITY).build()).build());
+        ((ObjectNode) rnn.get(0).layer().path("config")).remove("batch_input_shape");
+        layers.addAll(rnn);
+        Path file = dir.resolve("masking.h5");
+        KerasExport.write(layers, file);
+        String message = assertThrows(BadInputException.class, () -> ImportedModel.fromKeras(file)).getMessage();
+        assertTrue(!message.contains("\n") && message.contains("layer masking (Masking)")
+                && message.contains("SameDiffLayer.activate"), message);
+    }
+
+    /** The gradient check covers Embedding, RepeatVector and Dropout too. */
+    @Test
+    void theGradientCheckPassesThroughEmbeddingAndRepeatVector() throws Exception {
+        Path file = embeddingModel();
+        Report report = KerasGradientCheck.run("embedding.h5", ImportedModel.fromKeras(file), KerasWeights.read(file),
+                4, new Random(5));
+        assertTrue(report.passed(), report::format);
+        assertTrue(report.rows().stream().anyMatch(r -> r.parameter().equals("embedding/embeddings")), report::format);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Exported layer(String type, String name, String config, Map<String, INDArray> weights)
+            throws Exception {
+        ObjectNode layer = Json.MAPPER.createObjectNode();
+        layer.put("class_name", type);
+        ObjectNode settings = (ObjectNode) Json.MAPPER.readTree(config);
+        settings.put("name", name);
+        settings.put("trainable", true);
+        layer.set("config", settings);
+        return new Exported(layer, name, new LinkedHashMap<>(weights));
+    }
+
+    /** A network's layers as the export writes them, with random weights of unit gain. */
+    private static List<Exported> exported(org.deeplearning4j.nn.conf.MultiLayerConfiguration configuration) {
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration);
+        network.init();
+        network.paramTable().forEach((key, value) -> value.assign(random((int) value.length(), 1)
+                .reshape(value.shape())));
+        List<Exported> layers = KerasExport.export(network, OptionalInt.of(4));
+        return layers.subList(0, layers.size()).stream().toList();
+    }
+
+    private static INDArray random(int rows, int columns) {
+        INDArray values = Nd4j.create(DataType.FLOAT, rows, columns);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < columns; j++) {
+                values.putScalar(i, j, RANDOM.nextGaussian() * 0.6);
+            }
+        }
+        return values;
+    }
+
+    private static KerasReference reference(Path file) {
+        KerasReference reference = new KerasReference(1, KerasGradientCheck.reference(KerasFile.read(file).modelConfig()));
+        Map<String, double[][]> weights = KerasWeights.read(file);
+        reference.weights().keySet().forEach(key -> reference.weight(key, weights.get(key)));
+        return reference;
+    }
+
+    private static double largest(double[][][] expected, INDArray actual) {
+        double largest = 0;
+        for (int n = 0; n < expected.length; n++) {
+            for (int t = 0; t < expected[n].length; t++) {
+                for (int k = 0; k < expected[n][t].length; k++) {
+                    largest = Math.max(largest, Math.abs(expected[n][t][k] - actual.getDouble(n, t, k)));
+                }
+            }
+        }
+        return largest;
+    }
+}
