@@ -137,10 +137,16 @@ public final class KerasExport {
                 Group group = weights.createGroup(layer.name());
                 List<String> names = new ArrayList<>();
                 Group inner = group.createGroup(layer.name());
+                Map<String, Group> halves = new LinkedHashMap<>(); // a Bidirectional's forward_.../ and backward_.../
                 for (Map.Entry<String, INDArray> weight : layer.weights().entrySet()) {
                     names.add(layer.name() + "/" + weight.getKey());
-                    writeArray(inner, weight.getKey(), weight.getValue());
+                    String key = weight.getKey();
+                    int slash = key.indexOf('/');
+                    Group into = slash < 0 ? inner
+                            : halves.computeIfAbsent(key.substring(0, slash), inner::createGroup);
+                    writeArray(into, key.substring(slash + 1), weight.getValue());
                 }
+                halves.values().forEach(Group::close);
                 writeTexts(group, "weight_names", names);
                 inner.close();
                 group.close();

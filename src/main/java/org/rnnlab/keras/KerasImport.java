@@ -1,5 +1,7 @@
 package org.rnnlab.keras;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -42,6 +44,8 @@ public final class KerasImport {
     static {
         // DL4J 1.0.0-M2.1's importer has no GRU; it builds one for any layer class registered as custom
         KerasLayer.registerCustomLayer("GRU", KerasGru.class);
+        // nor a GRU inside Bidirectional, whose class name a custom layer cannot take: see modelJson
+        KerasLayer.registerCustomLayer(KerasBidirectionalGru.CLASS_NAME, KerasBidirectionalGru.class);
     }
 
     private KerasImport() {
@@ -83,16 +87,46 @@ public final class KerasImport {
     /** The importer's builder for one file, or for a JSON config and its weights (with or without model_weights/). */
     private static KerasModelBuilder builder(KerasFile keras) throws Exception {
         KerasModelBuilder builder = new KerasModel().modelBuilder().enforceTrainingConfig(false);
-        if (!keras.twoFiles()) {
+        if (!keras.twoFiles() && !hasBidirectionalGru(keras.modelConfig())) {
             return builder.modelHdf5Filename(keras.file().toString());
         }
-        builder.modelJson(Json.MAPPER.writeValueAsString(keras.modelConfig()));
+        builder.modelJson(Json.MAPPER.writeValueAsString(modelJson(keras)));
         boolean wholeModel;
         try (Hdf5Archive archive = Hdf5Files.open(keras.weights())) {
             wholeModel = archive.getGroups().contains("model_weights");
         }
         return wholeModel ? builder.weightsHdf5Filename(keras.weights().toString())
                 : builder.weightsHdf5FilenameNoRoot(keras.weights().toString());
+    }
+
+    /**
+     * The config handed to the importer as JSON: with keras_version and backend at its top (without
+     * them DL4J's importer takes the model for Keras 1), and each Bidirectional over a GRU renamed
+     * {@value KerasBidirectionalGru#CLASS_NAME}, the custom layer that builds it.
+     */
+    private static ObjectNode modelJson(KerasFile keras) {
+        ObjectNode json = keras.modelConfig().deepCopy();
+        if (!json.has("keras_version") && !keras.kerasVersion().equals("unknown")) {
+            json.put("keras_version", keras.kerasVersion());
+        }
+        if (!json.has("backend") && !keras.backend().equals("unknown")) {
+            json.put("backend", keras.backend());
+        }
+        for (JsonNode layer : KerasSettings.layers(json)) {
+            if (isBidirectionalGru(layer)) {
+                ((ObjectNode) layer).put("class_name", KerasBidirectionalGru.CLASS_NAME);
+            }
+        }
+        return json;
+    }
+
+    private static boolean hasBidirectionalGru(JsonNode modelConfig) {
+        return KerasSettings.layers(modelConfig).stream().anyMatch(KerasImport::isBidirectionalGru);
+    }
+
+    private static boolean isBidirectionalGru(JsonNode layer) {
+        return layer.path("class_name").asText().equals("Bidirectional")
+                && layer.path("config").path("layer").path("class_name").asText().equals("GRU");
     }
 
     /** Zero weight initialisers on a layer and every layer it wraps: the file's weights replace them. */

@@ -96,10 +96,6 @@ public final class KerasSettings {
         if (type.equals("GRU")) {
             checkGru(where, config);
         }
-        if (type.equals("Bidirectional") && config.path("layer").path("class_name").asText().equals("GRU")) {
-            throw new BadInputException(where + " wraps a GRU; DL4J 1.0.0-M2.1's Bidirectional import builds only LSTM"
-                    + " and SimpleRNN inside it, so rnnlab imports a GRU alone but not within Bidirectional");
-        }
         if (type.equals("Bidirectional") || type.equals("TimeDistributed")) {
             JsonNode inner = config.path("layer");
             check(keras, inner, name + "/" + inner.path("config").path("name").asText(inner.path("class_name").asText()));

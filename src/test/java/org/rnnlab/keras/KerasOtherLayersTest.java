@@ -21,6 +21,8 @@ import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -120,6 +122,67 @@ class KerasOtherLayersTest {
                 4, new Random(5));
         assertTrue(report.passed(), report::format);
         assertTrue(report.rows().stream().anyMatch(r -> r.parameter().equals("embedding/embeddings")), report::format);
+    }
+
+    /**
+     * Bidirectional(GRU) in both reset_after forms, every merge mode, with and without
+     * return_sequences: a file laid out as tf.keras 2.2.4 lays out a Bidirectional
+     * (model_weights/encoder/encoder/forward_gru/kernel:0, ...; the name need not say bidirectional)
+     * imports to what Keras's equations give
+     * (KerasEquations, written apart from the reference), and the gradient check passes where DL4J
+     * can back-propagate (return_sequences; see docs/keras.md for the last-step case).
+     */
+    @ParameterizedTest(name = "reset_after={0}, merge {1}, sequences {2}")
+    @CsvSource({"true, concat, true", "false, sum, true", "true, mul, false", "false, ave, false", "false, concat, true"})
+    void bidirectionalGruComputesKerasEquations(boolean resetAfter, String merge, boolean sequences) throws Exception {
+        org.deeplearning4j.nn.conf.layers.Layer gru = new org.rnnlab.layers.Gru.Builder().resetAfter(resetAfter)
+                .gateActivationFunction(Activation.HARDSIGMOID).activation(Activation.TANH).nIn(4).nOut(3).build();
+        Exported inner = exported(new NeuralNetConfiguration.Builder().list()
+                .layer(sequences ? gru : new LastTimeStep(gru))
+                .layer(sequences ? new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(3).nOut(1)
+                        .activation(Activation.IDENTITY).build()
+                        : new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(3).nOut(1)
+                                .activation(Activation.IDENTITY).build()).build()).get(0);
+        ObjectNode innerConfig = (ObjectNode) inner.layer().path("config");
+        innerConfig.remove("batch_input_shape");
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        for (String half : new String[] {"forward", "backward"}) {
+            inner.weights().forEach((name, value) -> weights.put(half + "_gru/" + name,
+                    random((int) value.size(0), (int) value.length() / (int) value.size(0)).reshape(value.shape())));
+        }
+        ObjectNode config = (ObjectNode) Json.MAPPER.readTree("{\"batch_input_shape\": [null, 5, 4], \"dtype\": \"float32\","
+                + " \"merge_mode\": \"" + merge + "\"}");
+        config.set("layer", inner.layer());
+        Exported bidirectional = layer("Bidirectional", "encoder", config.toString(), weights);
+        Path file = dir.resolve("bi-gru-" + resetAfter + merge + sequences + ".h5");
+        KerasExport.write(List.of(bidirectional), file);
+
+        ImportedModel imported = ImportedModel.fromKeras(file);
+        double[][][] x = new double[3][5][4];
+        for (double[][] example : x) {
+            for (double[] step : example) {
+                for (int f = 0; f < 4; f++) {
+                    step[f] = RANDOM.nextGaussian();
+                }
+            }
+        }
+        INDArray ours = imported.predict(Nd4j.createFromArray(x).castTo(DataType.FLOAT));
+        double[][][] expected = KerasEquations.of(file).predict(x);
+        INDArray theirs = Nd4j.createFromArray(expected);
+        if (ours.rank() == 2) {
+            theirs = theirs.reshape(theirs.size(0), theirs.size(2));
+        }
+        assertEquals(java.util.Arrays.toString(theirs.shape()), java.util.Arrays.toString(ours.shape()));
+        double largest = ours.castTo(DataType.DOUBLE).sub(theirs).amaxNumber().doubleValue();
+        assertTrue(largest <= 1e-5, "largest difference from Keras's equations: " + largest);
+        long summarised = KerasConfigSummary.rows(KerasFile.read(file).modelConfig()).stream()
+                .mapToLong(org.rnnlab.summary.KerasSummary.Row::parameters).sum();
+        assertEquals(imported.network().numParams(), summarised, "the summary's count");
+        if (sequences) {
+            Report report = KerasGradientCheck.run(file.getFileName().toString(), imported, KerasWeights.read(file), 4,
+                    new Random(6));
+            assertTrue(report.passed(), report::format);
+        }
     }
 
     // ------------------------------------------------------------------ helpers

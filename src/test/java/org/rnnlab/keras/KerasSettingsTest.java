@@ -67,9 +67,12 @@ class KerasSettingsTest {
             assertTrue(message.contains("layer gru_1 (GRU)") && message.contains(setting + "=true"), message);
         }
         assertTrue(refusal(gru(", \"use_bias\": false")).contains("use_bias=False"));
-        String wrapped = refusal("{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\":"
-                + " \"concat\", \"layer\": " + gru("") + "}}");
-        assertTrue(wrapped.contains("layer bi (Bidirectional) wraps a GRU"), wrapped);
+        // Bidirectional(GRU) is taken (KerasBidirectionalGru), and its GRU's settings checked as a GRU's alone
+        String bidirectional = "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\":"
+                + " \"concat\", \"layer\": %s}}";
+        assertDoesNotThrow(() -> KerasSettings.check(model(String.format(bidirectional, gru("")))));
+        String wrapped = refusal(String.format(bidirectional, gru(", \"go_backwards\": true")));
+        assertTrue(wrapped.contains("layer bi/gru_1 (GRU)") && wrapped.contains("go_backwards=true"), wrapped);
         String masked = refusal("{\"class_name\": \"Masking\", \"config\": {\"name\": \"m\", \"mask_value\": 0.0}}, "
                 + gru(""));
         assertTrue(masked.contains("layer m (Masking)") && masked.contains("MaskZeroLayer"), masked);
