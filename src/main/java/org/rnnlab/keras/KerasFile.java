@@ -55,17 +55,25 @@ public record KerasFile(Path file, JsonNode modelConfig, String kerasVersion, St
             throw new BadInputException(config + " is not a Keras model's JSON config (no class_name and config)");
         }
         requireHdf5(weights);
+        // A config without keras_version and backend takes the weights file's (save_weights writes both)
+        String version = json.path("keras_version").asText("unknown");
+        String backend = json.path("backend").asText("unknown");
         try (Hdf5Archive archive = Hdf5Files.open(weights)) {
             if (archive.getGroups().isEmpty()) {
                 throw new BadInputException(weights + " holds no weights (no groups)");
+            }
+            if (version.equals("unknown") && archive.hasAttribute("keras_version")) {
+                version = archive.readAttributeAsString("keras_version");
+            }
+            if (backend.equals("unknown") && archive.hasAttribute("backend")) {
+                backend = archive.readAttributeAsString("backend");
             }
         } catch (BadInputException e) {
             throw e;
         } catch (Exception e) {
             throw new BadInputException(weights + " cannot be read as HDF5 (" + Hdf5Files.reason(e) + ")", e);
         }
-        return new KerasFile(config, json, json.path("keras_version").asText("unknown"),
-                json.path("backend").asText("unknown"), weights);
+        return new KerasFile(config, json, version, backend, weights);
     }
     /** HDF5's format signature, at the start of a file written by h5py. */
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};

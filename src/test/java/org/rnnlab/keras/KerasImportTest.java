@@ -178,6 +178,12 @@ class KerasImportTest {
             INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, inputFeatures(keras));
             assertEquals(KerasLayout.predict(KerasImport.network(keras), x),
                     KerasLayout.predict(KerasImport.network(split), x), name);
+            // a config without keras_version and backend takes the weights file's
+            Path bare = Files.writeString(dir.resolve(name + ".bare.json"), keras.modelConfig().toString());
+            KerasFile fromWeights = KerasFile.read(bare, whole);
+            assertEquals(keras.kerasVersion(), fromWeights.kerasVersion(), name);
+            assertEquals(KerasLayout.predict(KerasImport.network(keras), x),
+                    KerasLayout.predict(KerasImport.network(fromWeights), x), name);
         }
         Path notJson = Files.writeString(dir.resolve("bad.json"), "{\"layers\": []}");
         assertTrue(assertThrows(BadInputException.class, () -> KerasFile.read(notJson, KERAS.resolve("tfkeras_rnn_7.h5")))
