@@ -96,6 +96,12 @@ public final class KerasSettings {
         if (type.equals("GRU")) {
             checkGru(where, config);
         }
+        if (type.equals("Embedding") && config.path("mask_zero").asBoolean(false)) {
+            // DL4J's KerasEmbedding warns that its zero masking "only works with unidirectional LSTM for now"
+            throw new BadInputException(where + " has mask_zero=True, whose masking DL4J 1.0.0-M2.1's importer"
+                    + " supports only in part (its own words: with a unidirectional LSTM only); rnnlab refuses the file"
+                    + " rather than compute padded steps otherwise than Keras");
+        }
         if (type.equals("Bidirectional") || type.equals("TimeDistributed")) {
             JsonNode inner = config.path("layer");
             check(keras, inner, name + "/" + inner.path("config").path("name").asText(inner.path("class_name").asText()));

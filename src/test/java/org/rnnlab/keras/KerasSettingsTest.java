@@ -38,6 +38,10 @@ class KerasSettingsTest {
             assertTrue(message.contains("layer lstm_1 (LSTM)") && message.contains(setting + "=true"), message);
         }
         assertTrue(refusal(lstm(", \"use_bias\": false")).contains("use_bias=False"));
+        String embedding = "{\"class_name\": \"Embedding\", \"config\": {\"name\": \"e\", \"input_dim\": 5,"
+                + " \"output_dim\": 2, \"batch_input_shape\": [null, 3], \"mask_zero\": %s}}";
+        assertDoesNotThrow(() -> KerasSettings.check(model(String.format(embedding, "false"))));
+        assertTrue(refusal(String.format(embedding, "true")).contains("layer e (Embedding) has mask_zero=True"));
         String wrapped = "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\","
                 + " \"layer\": " + lstm(", \"go_backwards\": true") + "}}";
         assertTrue(refusal(wrapped).contains("layer bi/lstm_1 (LSTM)"), refusal(wrapped));
