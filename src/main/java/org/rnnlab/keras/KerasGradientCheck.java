@@ -109,28 +109,7 @@ public final class KerasGradientCheck {
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         rows.add(Row.of("reference vs DL4J", "output", maxError(mine, theirs), GradientCheck.OUTPUT_TOLERANCE));
-        Dl4jScore dl4j;
-        try {
-            dl4j = Dl4jScore.of(checked, ncwInput, labels);
-        } catch (RuntimeException e) {
-            // Bidirectional over layers that return their last step only: DL4J 1.0.0-M2.1's BidirectionalLayer
-            // back-propagates as if its epsilon were a sequence (docs/keras.md).
-            dl4j = null;
-            notes.add("DL4J could not back-propagate through the network, so it cannot be trained in DL4J: "
-                    + e.getMessage() + where(e));
-            rows.add(new Row("reference vs DL4J", "gradients", Double.NaN, GradientCheck.GRADIENT_TOLERANCE, false));
-        }
-        if (dl4j != null) {
-            rows.add(Row.of("reference vs DL4J", "score", GradientCheck.relativeError(result.score(), dl4j.score(),
-                    GradientCheck.DL4J_FLOOR), GradientCheck.OUTPUT_TOLERANCE));
-            for (Map.Entry<String, double[]> gradient : result.gradients().entrySet()) {
-                double[][] other = dl4j.gradients().get(gradient.getKey());
-                double error = other == null ? Double.POSITIVE_INFINITY
-                        : GradientCheck.maxError(gradient.getValue(), flat(other), GradientCheck.DL4J_FLOOR);
-                rows.add(Row.of("reference vs DL4J", gradient.getKey(), error, GradientCheck.GRADIENT_TOLERANCE));
-            }
-        }
-
+        boolean backpropagated = dl4jRows(result, checked, ncwInput, labels, rows, notes);
         Map<String, double[]> numeric = FiniteDifferences.gradient(reference.weights(),
                 reference.scoreOnPiecesOf(x, targets, divisor), GradientCheck.SAMPLED_ELEMENTS);
         for (Map.Entry<String, double[]> gradient : result.gradients().entrySet()) {
@@ -139,22 +118,67 @@ public final class KerasGradientCheck {
                     GradientCheck.FINITE_DIFFERENCE_TOLERANCE));
         }
         rows.add(new Row("DL4J GradientCheckUtil", "all", Double.NaN, GradientCheck.DL4J_MAX_RELATIVE_ERROR,
-                dl4j != null && dl4jGradientCheck(checked, ncwInput, labels)));
+                backpropagated && dl4jGradientCheck(checked, ncwInput, labels)));
         return new Report(name, rows, notes);
+    }
+
+    /**
+     * The score row and one gradient row per weight, reference against DL4J; or, where DL4J cannot
+     * back-propagate through the network (Bidirectional over layers that return their last step:
+     * its BidirectionalLayer takes its epsilon for a sequence, docs/keras.md), one failed row and a
+     * note saying why. Returns whether DL4J back-propagated.
+     */
+    private static boolean dl4jRows(KerasReference.Result result, Model checked, INDArray input, INDArray labels,
+            List<Row> rows, List<String> notes) {
+        Dl4jScore dl4j;
+        try {
+            dl4j = Dl4jScore.of(checked, input, labels);
+        } catch (BackpropFailure failure) {
+            RuntimeException e = failure.getCause();
+            notes.add("DL4J could not back-propagate through the network, so it cannot be trained in DL4J: "
+                    + e.getMessage() + where(e));
+            rows.add(new Row("reference vs DL4J", "gradients", Double.NaN, GradientCheck.GRADIENT_TOLERANCE, false));
+            return false;
+        }
+        rows.add(Row.of("reference vs DL4J", "score", GradientCheck.relativeError(result.score(), dl4j.score(),
+                GradientCheck.DL4J_FLOOR), GradientCheck.OUTPUT_TOLERANCE));
+        for (Map.Entry<String, double[]> gradient : result.gradients().entrySet()) {
+            double[][] other = dl4j.gradients().get(gradient.getKey());
+            double error = other == null ? Double.POSITIVE_INFINITY
+                    : GradientCheck.maxError(gradient.getValue(), flat(other), GradientCheck.DL4J_FLOOR);
+            rows.add(Row.of("reference vs DL4J", gradient.getKey(), error, GradientCheck.GRADIENT_TOLERANCE));
+        }
+        return true;
+    }
+
+    /** DL4J's computeGradientAndScore failed; the cause is its exception. */
+    private static final class BackpropFailure extends Exception {
+        BackpropFailure(RuntimeException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
     }
 
     /** DL4J's score and its gradient of that score (its raw gradients divided by its minibatch), in Keras's layout. */
     private record Dl4jScore(double score, Map<String, double[][]> gradients) {
-        static Dl4jScore of(Model network, INDArray input, INDArray labels) {
-            if (network instanceof MultiLayerNetwork multi) {
-                multi.setInput(input);
-                multi.setLabels(labels);
-                multi.computeGradientAndScore();
-            } else {
-                ComputationGraph graph = (ComputationGraph) network;
-                graph.setInputs(input);
-                graph.setLabels(labels);
-                graph.computeGradientAndScore();
+        static Dl4jScore of(Model network, INDArray input, INDArray labels) throws BackpropFailure {
+            try {
+                if (network instanceof MultiLayerNetwork multi) {
+                    multi.setInput(input);
+                    multi.setLabels(labels);
+                    multi.computeGradientAndScore();
+                } else {
+                    ComputationGraph graph = (ComputationGraph) network;
+                    graph.setInputs(input);
+                    graph.setLabels(labels);
+                    graph.computeGradientAndScore();
+                }
+            } catch (RuntimeException e) {
+                throw new BackpropFailure(e);
             }
             Map<String, INDArray> raw = new java.util.LinkedHashMap<>();
             network.gradient().gradientForVariable().forEach((key, g) -> raw.put(key, g.div(labels.size(0))));
