@@ -1,5 +1,6 @@
 package org.rnnlab.keras;
 
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -45,10 +46,16 @@ public final class KerasLayout {
     }
 
     private static INDArray output(Model network, INDArray x) {
-        if (network instanceof MultiLayerNetwork multi) {
-            return multi.output(x, false);
+        INDArray[] outputs;
+        try {
+            if (network instanceof MultiLayerNetwork multi) {
+                return multi.output(x, false);
+            }
+            outputs = ((ComputationGraph) network).output(false, x);
+        } catch (DL4JInvalidInputException e) {
+            // DL4J's own word on an input it cannot take (an Embedding index out of range, ...): the user's input
+            throw new BadInputException("the model cannot take this input: " + e.getMessage(), e);
         }
-        INDArray[] outputs = ((ComputationGraph) network).output(false, x);
         if (outputs.length != 1) {
             throw new BadInputException("the model has " + outputs.length + " outputs; rnnlab predicts models with one");
         }

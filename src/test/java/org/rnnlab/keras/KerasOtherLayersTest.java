@@ -90,6 +90,10 @@ class KerasOtherLayersTest {
         double[][][] expected = reference.predict(x);
         assertEquals(List.of(3L, 4L, 2L), java.util.Arrays.stream(ours.shape()).boxed().toList());
         assertTrue(largest(expected, ours) <= 1e-5, "largest difference: " + largest(expected, ours));
+        // an index outside the table is the user's input, one line: DL4J's own words
+        INDArray outside = Nd4j.createFromArray(indices).castTo(DataType.FLOAT).putScalar(0, 0, 9);
+        String refused = assertThrows(BadInputException.class, () -> imported.predict(outside)).getMessage();
+        assertTrue(refused.startsWith("the model cannot take this input") && refused.contains("index 9"), refused);
     }
 
     /**
