@@ -54,7 +54,8 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
             INDArray dq, INDArray dh, INDArray[] qSteps, INDArray[] hSteps, INDArray[] dqSteps, INDArray[] dhSteps,
             FloatBuffer pFloats, FloatBuffer qFloats, FloatBuffer hFloats, FloatBuffer dpFloats, FloatBuffer dqFloats,
             FloatBuffer dhFloats, float[] act, float[] qs, float[] hs, float[] mask, float[] stepP, float[] stepH,
-            float[] stepDh, float[] dhz, float[] stepDp, float[] stepDq, float[] rb) {
+            float[] stepDh, float[] dhz, float[] stepDp, float[] stepDq, float[] rb)
+            implements FastPathState.StepBuffers {
 
         static Buffers allocate(int minibatch, int steps, int units) {
             long rows = (long) minibatch * steps;
@@ -77,14 +78,8 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
         }
     }
 
-    private final ShapeCache<Buffers> buffersByShape = new ShapeCache<>();
-    private Buffers buffers;
-    private final OneHotRows oneHot = new OneHotRows();
-    private boolean oneHotInput;
+    private final FastPathState<Buffers> pass = new FastPathState<>();
     private boolean masked;
-    private boolean inputGradientNeeded = true;
-    /** The input whose training forward pass the buffers hold; null when they hold none. */
-    private INDArray forwardInput;
 
     public FastGruLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -103,7 +98,7 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.activate(training, workspaceMgr);
         }
         return forward(null, training, workspaceMgr);
@@ -113,11 +108,11 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.rnnTimeStep(input, workspaceMgr);
         }
         INDArray out = forward(stateMap.get(H), false, workspaceMgr);
-        stateMap.put(H, lastState());
+        stateMap.put(H, pass.lastH());
         return out;
     }
 
@@ -126,12 +121,12 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
             LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
         }
         INDArray out = forward(tBpttStateMap.get(H), training, workspaceMgr);
         if (storeLastForTBPTT) {
-            tBpttStateMap.put(H, lastState());
+            tBpttStateMap.put(H, pass.lastH());
         }
         return out;
     }
@@ -149,18 +144,12 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
         INDArray w = getParam(GruParamInitializer.INPUT_WEIGHT_KEY);
         INDArray rw = getParam(GruParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray b = getParam(GruParamInitializer.BIAS_KEY);
-        Buffers buf = buffers = buffersByShape.get(minibatch, steps, () -> Buffers.allocate(minibatch, steps, units));
+        Buffers buf = pass.buffers(minibatch, steps, () -> Buffers.allocate(minibatch, steps, units));
         int width = 3 * units;
         int step = minibatch * units;
 
-        INDArray x = FastSimpleRnnLayer.timeMajor(in);
-        oneHotInput = x.size(0) >= x.size(1) && oneHot.read(x);
-        if (oneHotInput) {
-            oneHot.project(w, b, buf.pFloats(), width);
-        } else {
-            Gemm.multiply(x, false, w, false, buf.p(), 1.0, 0.0); // x_t W + b for every step at once
-            buf.p().addiRowVector(b);
-        }
+        // x_t W + b for every step at once
+        pass.project(FastSimpleRnnLayer.timeMajor(in), w, b, buf.p(), buf.pFloats(), width);
         float[] rb = buf.rb();
         INDArray rbRow = getParam(GruParamInitializer.RECURRENT_BIAS_KEY);
         for (int j = 0; j < width; j++) {
@@ -216,15 +205,9 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
             System.arraycopy(h, 0, hs, (t + 1) * step, step);
             buf.hFloats().put((t + 1) * step, h, 0, step);
         }
-        forwardInput = training ? input : null;
+        pass.forwardDone(input, training);
 
         return FastSimpleRnnLayer.outputs(buf.h(), steps, minibatch, workspaceMgr, dataType, getDataFormat());
-    }
-
-    private INDArray lastState() {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return buffers.hSteps()[buffers.steps()].dup();
-        }
     }
 
     // ---- Backward
@@ -232,7 +215,7 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         return backward(epsilon, -1, null, workspaceMgr);
@@ -242,7 +225,7 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
             LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
         }
         return backward(epsilon, tbpttBackLength, stateMap.get(H), workspaceMgr);
@@ -251,10 +234,10 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
     private Pair<Gradient, INDArray> backward(INDArray epsilon, int backLength, INDArray fallbackStart,
             LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (forwardInput == null || forwardInput != input) {
+        if (!pass.holds(input)) {
             forward(fallbackStart, true, workspaceMgr);
         }
-        Buffers buf = buffers;
+        Buffers buf = pass.buffers();
         int minibatch = buf.minibatch();
         int steps = buf.steps();
         int units = buf.units();
@@ -317,7 +300,8 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
         INDArray bg = gradientViews.get(GruParamInitializer.BIAS_KEY);
         INDArray rbg = gradientViews.get(GruParamInitializer.RECURRENT_BIAS_KEY);
         INDArray in = permuteIfNWC(input.castTo(dataType));
-        if (oneHotInput) {
+        OneHotRows oneHot = pass.oneHotInput();
+        if (oneHot != null) {
             oneHot.gradients(buf.dpFloats(), wg, bg, width);
         } else {
             Gemm.multiply(FastSimpleRnnLayer.timeMajor(in), true, buf.dp(), false, wg, 1.0, 0.0); // X^T δp
@@ -328,11 +312,11 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
         rbg.assign(buf.dq().sum(true, 0));
 
         INDArray epsilonOut = null;
-        if (inputGradientNeeded) {
+        if (pass.inputGradientNeeded()) {
             epsilonOut = FastSimpleRnnLayer.inputGradient(buf.dp(), w, steps, minibatch, workspaceMgr, dataType,
                     getDataFormat());
         }
-        forwardInput = null;
+        pass.forget();
 
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(GruParamInitializer.INPUT_WEIGHT_KEY, wg);
@@ -344,13 +328,13 @@ public class FastGruLayer extends GruLayer implements InputGradientOptional {
 
     @Override
     public void setInputGradientNeeded(boolean needed) {
-        inputGradientNeeded = needed;
+        pass.setInputGradientNeeded(needed);
     }
 
     /** A cleared layer holds no forward pass to reuse. */
     @Override
     public void clear() {
         super.clear();
-        forwardInput = null;
+        pass.forget();
     }
 }

@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.base.Preconditions;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -70,7 +69,7 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     private record Buffers(int minibatch, int steps, int units, INDArray a, INDArray h, INDArray delta, INDArray dh,
             INDArray[] aSteps, INDArray[] hSteps, INDArray[] deltaSteps, INDArray[] dhSteps, FloatBuffer aFloats,
             FloatBuffer hFloats, FloatBuffer deltaFloats, FloatBuffer dhFloats, float[] gates, float[] c, float[] phiC,
-            float[] stepH, float[] stepDh, float[] stepDc, float[] stepDelta) {
+            float[] stepH, float[] stepDh, float[] stepDc, float[] stepDelta) implements FastPathState.StepBuffers {
 
         static Buffers allocate(int minibatch, int steps, int units) {
             long rows = (long) minibatch * steps;
@@ -94,13 +93,8 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         }
     }
 
-    private final ShapeCache<Buffers> buffersByShape = new ShapeCache<>();
-    private Buffers buffers;
-    private final OneHotRows oneHot = new OneHotRows();
-    private boolean oneHotInput;
-    private boolean inputGradientNeeded = true;
-    /** The input whose training forward pass the buffers hold (null: none), and the states it started from. */
-    private INDArray forwardInput;
+    private final FastPathState<Buffers> pass = new FastPathState<>();
+    /** The states the forward pass held by {@link #pass} started from. */
     private INDArray forwardH;
     private INDArray forwardC;
 
@@ -123,7 +117,7 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.activate(training, workspaceMgr);
         }
         return forward(null, null, training, workspaceMgr);
@@ -140,11 +134,11 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.rnnTimeStep(input, workspaceMgr);
         }
         INDArray out = forward(stateMap.get(H), stateMap.get(C), false, workspaceMgr);
-        stateMap.put(H, lastH());
+        stateMap.put(H, pass.lastH());
         stateMap.put(C, lastC());
         return out;
     }
@@ -154,12 +148,12 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
             LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
         }
         INDArray out = forward(tBpttStateMap.get(H), tBpttStateMap.get(C), training, workspaceMgr);
         if (storeLastForTBPTT) {
-            tBpttStateMap.put(H, lastH());
+            tBpttStateMap.put(H, pass.lastH());
             tBpttStateMap.put(C, lastC());
         }
         return out;
@@ -176,28 +170,16 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         INDArray w = getParam(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         INDArray rw = getParam(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
         INDArray b = getParam(LSTMParamInitializer.BIAS_KEY);
-        Buffers buf = buffers(minibatch, steps, units);
+        Buffers buf = pass.buffers(minibatch, steps, () -> Buffers.allocate(minibatch, steps, units));
 
         // a = X W + b for every step at once; one-hot rows as look-ups when there are enough of them
-        INDArray x = FastSimpleRnnLayer.timeMajor(in);
-        oneHotInput = x.size(0) >= x.size(1) && oneHot.read(x);
-        if (oneHotInput) {
-            oneHot.project(w, b, buf.aFloats(), 4 * units);
-        } else {
-            Gemm.multiply(x, false, w, false, buf.a(), 1.0, 0.0);
-            buf.a().addiRowVector(b);
-        }
+        pass.project(FastSimpleRnnLayer.timeMajor(in), w, b, buf.a(), buf.aFloats(), 4 * units);
 
         int step = minibatch * units;
         float[] c = buf.c();
         INDArray[] hs = buf.hSteps();
-        for (INDArray state : new INDArray[] {h0, c0}) {
-            if (state != null) {
-                Preconditions.checkState(state.size(0) == minibatch, "stored state is for a minibatch of %s, input has %s;"
-                        + " clear the state (rnnClearPreviousState) when the minibatch size changes", state.size(0),
-                        minibatch);
-            }
-        }
+        FastPathState.checkStoredState(h0, minibatch);
+        FastPathState.checkStoredState(c0, minibatch);
         // c_0 passes through block 0 of h, which then takes h_0
         if (c0 == null) {
             Arrays.fill(c, 0, step, 0f);
@@ -265,7 +247,7 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
             }
             buf.hFloats().put(now, stepH, 0, step);
         }
-        forwardInput = training ? input : null;
+        pass.forwardDone(input, training);
         forwardH = h0;
         forwardC = c0;
 
@@ -293,14 +275,8 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         return kind == 0 ? 1f - y * y : kind == 1 ? y * (1f - y) : 1f;
     }
 
-    private INDArray lastH() {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return buffers.hSteps()[buffers.steps()].dup();
-        }
-    }
-
     private INDArray lastC() {
-        Buffers buf = buffers;
+        Buffers buf = pass.buffers();
         int step = buf.minibatch() * buf.units();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray c = Nd4j.create(DataType.FLOAT, buf.minibatch(), buf.units());
@@ -314,7 +290,7 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         return backward(epsilon, false, -1, workspaceMgr);
@@ -324,7 +300,7 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
             LayerWorkspaceMgr workspaceMgr) {
         if (!fastPath()) {
-            forwardInput = null;
+            pass.forget();
             return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
         }
         return backward(epsilon, true, tbpttBackLength, workspaceMgr);
@@ -341,15 +317,15 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         // from. DL4J's LSTM recomputes it from zeros there, and MultiLayerNetwork's fit calls
         // backpropGradient even under truncated BPTT, so with a carried state DL4J's gradient is
         // that of a pass it never scored (docs/fast-layers.md, "Carried states").
-        boolean held = forwardInput != null && forwardInput == input;
+        boolean held = pass.holds(input);
         if (!held || truncated && (forwardH != h0 || forwardC != c0)) {
             forward(h0, c0, true, workspaceMgr);
         }
         if (truncated) {
-            tBpttStateMap.put(H, lastH());
+            tBpttStateMap.put(H, pass.lastH());
             tBpttStateMap.put(C, lastC());
         }
-        Buffers buf = buffers;
+        Buffers buf = pass.buffers();
         int minibatch = buf.minibatch();
         int steps = buf.steps();
         int units = buf.units();
@@ -406,31 +382,26 @@ public class FastLstmLayer extends LSTM implements InputGradientOptional {
         // The parameter names are SimpleRnn's, W, RW and b, so the gradients are formed as for it
         INDArray in = permuteIfNWC(input.castTo(dataType));
         Gradient gradient = FastSimpleRnnLayer.parameterGradients(FastSimpleRnnLayer.timeMajor(in), buf.delta(),
-                oneHotInput ? oneHot : null, buf.deltaFloats(), buf.previous(), gradientViews, gradientsFlattened);
+                pass.oneHotInput(), buf.deltaFloats(), buf.previous(), gradientViews, gradientsFlattened);
 
         INDArray epsilonOut = null;
-        if (inputGradientNeeded) {
+        if (pass.inputGradientNeeded()) {
             epsilonOut = FastSimpleRnnLayer.inputGradient(buf.delta(), w, steps, minibatch, workspaceMgr, dataType,
                     getDataFormat());
         }
-        forwardInput = null;
+        pass.forget();
         return new Pair<>(gradient, epsilonOut);
     }
 
     @Override
     public void setInputGradientNeeded(boolean needed) {
-        inputGradientNeeded = needed;
+        pass.setInputGradientNeeded(needed);
     }
 
     /** A cleared layer holds no forward pass to reuse. */
     @Override
     public void clear() {
         super.clear();
-        forwardInput = null;
-    }
-
-    private Buffers buffers(int minibatch, int steps, int units) {
-        buffers = buffersByShape.get(minibatch, steps, () -> Buffers.allocate(minibatch, steps, units));
-        return buffers;
+        pass.forget();
     }
 }

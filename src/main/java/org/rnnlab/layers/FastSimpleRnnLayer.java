@@ -61,7 +61,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
      */
     private record Buffers(int minibatch, int steps, INDArray z, INDArray delta, INDArray derivative,
             INDArray[] zSteps, INDArray[] hSteps, INDArray[] deltaSteps, INDArray[] derivativeSteps,
-            INDArray outputs, INDArray previous, FloatBuffers floats) {
+            INDArray outputs, INDArray previous, FloatBuffers floats) implements FastPathState.StepBuffers {
 
         static Buffers allocate(DataType dataType, int minibatch, int steps, long units) {
             long rows = (long) minibatch * steps;
@@ -87,15 +87,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
     private record FloatBuffers(FloatBuffer z, FloatBuffer h, FloatBuffer delta, FloatActivations.Scratch scratch) {
     }
 
-    private final ShapeCache<Buffers> buffersByShape = new ShapeCache<>();
-    /** The buffers of the last forward pass. */
-    private Buffers buffers;
-    private final OneHotRows oneHot = new OneHotRows();
-    /** Whether the last forward pass's input was one-hot, so that {@link #oneHot} holds its columns. */
-    private boolean oneHotInput;
-    private boolean inputGradientNeeded = true;
-    /** The input whose training forward pass the buffers hold; null when they hold none. */
-    private INDArray forwardInput;
+    private final FastPathState<Buffers> pass = new FastPathState<>();
     private boolean forwardMasked;
 
     public FastSimpleRnnLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -113,7 +105,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
         INDArray out = forward(stateMap.get(STATE), false, workspaceMgr);
-        stateMap.put(STATE, lastState());
+        stateMap.put(STATE, pass.lastH());
         return out;
     }
 
@@ -123,7 +115,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
         setInput(input, workspaceMgr);
         INDArray out = forward(tBpttStateMap.get(STATE), training, workspaceMgr);
         if (storeLastForTBPTT) {
-            tBpttStateMap.put(STATE, lastState());
+            tBpttStateMap.put(STATE, pass.lastH());
         }
         return out;
     }
@@ -145,27 +137,19 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
         INDArray w = getParamWithNoise(SimpleRnnParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray rw = getParamWithNoise(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr);
         INDArray b = getParamWithNoise(SimpleRnnParamInitializer.BIAS_KEY, training, workspaceMgr);
-        Buffers buf = buffers(minibatch, steps);
+        Buffers buf = pass.buffers(minibatch, steps,
+                () -> Buffers.allocate(dataType, minibatch, steps, layerConf().getNOut()));
         INDArray mask = timeMajorMask(minibatch, steps);
 
         INDArray z = buf.z();
-        INDArray x = timeMajor(in);
-        // Look-ups pay a fixed cost of about one pass over W, so a few rows (sampling, one character
-        // at a time) are quicker as a product.
-        oneHotInput = dataType == DataType.FLOAT && x.size(0) >= x.size(1) && oneHot.read(x);
-        if (oneHotInput) {
-            oneHot.project(w, b, buf.floats().z(), (int) units); // rows of W picked by the input's 1s
-        } else {
-            Gemm.multiply(x, false, w, false, z, 1.0, 0.0); // x_t W for every t at once
-            z.addiRowVector(b);
-        }
+        // x_t W + b for every t at once; look-ups only in float, where the layer has float buffers
+        pass.project(timeMajor(in), w, b, z, buf.floats() == null ? null : buf.floats().z(), (int) units);
         INDArray[] zs = buf.zSteps();
         INDArray[] hs = buf.hSteps();
         if (initialState == null) {
             hs[0].assign(0);
         } else {
-            Preconditions.checkState(initialState.size(0) == minibatch, "stored state is for a minibatch of %s, input has %s;"
-                    + " clear the state (rnnClearPreviousState) when the minibatch size changes", initialState.size(0), minibatch);
+            FastPathState.checkStoredState(initialState, minibatch);
             hs[0].assign(initialState);
         }
         IActivation activation = layerConf().getActivationFn();
@@ -189,7 +173,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
                 ht.assign(zt).muliColumnVector(block(mask, t, minibatch));
             }
         }
-        forwardInput = training ? input : null;
+        pass.forwardDone(input, training);
         forwardMasked = mask != null;
 
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
@@ -219,13 +203,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
         }
     }
 
-    private INDArray lastState() {
-        Buffers buf = buffers;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return buf.hSteps()[buf.steps()].dup();
-        }
-    }
-
     // ---- Backward
 
     @Override
@@ -237,10 +214,11 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
             LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (forwardInput == null || forwardInput != input) {
+        if (!pass.holds(input)) {
             forward(null, true, workspaceMgr); // no forward pass to reuse: from a zero state, as DL4J's SimpleRnn does
         }
         INDArray in = permuteIfNWC(input.castTo(dataType));
+        Buffers buffers = pass.buffers();
         int minibatch = buffers.minibatch();
         int steps = buffers.steps();
         long units = layerConf().getNOut();
@@ -284,17 +262,17 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
             delta.get(interval(0, (long) end * minibatch), all()).assign(0);
         }
 
-        Gradient gradient = parameterGradients(timeMajor(in), delta, oneHotInput ? oneHot : null,
+        Gradient gradient = parameterGradients(timeMajor(in), delta, pass.oneHotInput(),
                 buffers.floats() == null ? null : buffers.floats().delta(), previous, gradientViews, gradientsFlattened);
 
         // dL/dx = delta W^T, unless the caller has said it will not use it
         INDArray epsilonOut = null;
-        if (inputGradientNeeded) {
+        if (pass.inputGradientNeeded()) {
             epsilonOut = backpropDropOutIfPresent(inputGradient(delta, w, steps, minibatch, workspaceMgr, dataType,
                     getDataFormat()));
         }
         weightNoiseParams.clear();
-        forwardInput = null;
+        pass.forget();
         return new Pair<>(gradient, epsilonOut);
     }
 
@@ -333,7 +311,7 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
      */
     @Override
     public void setInputGradientNeeded(boolean needed) {
-        inputGradientNeeded = needed;
+        pass.setInputGradientNeeded(needed);
     }
 
     // ---- Layout
@@ -408,12 +386,6 @@ public class FastSimpleRnnLayer extends BaseRecurrentLayer<FastSimpleRnn> implem
     /** Rows [t B, (t + 1) B): step t of a time-major matrix. */
     static INDArray block(INDArray rows, int t, int minibatch) {
         return rows.get(interval((long) t * minibatch, (long) (t + 1) * minibatch), all());
-    }
-
-    private Buffers buffers(int minibatch, int steps) {
-        buffers = buffersByShape.get(minibatch, steps,
-                () -> Buffers.allocate(dataType, minibatch, steps, layerConf().getNOut()));
-        return buffers;
     }
 
     @Override
