@@ -193,9 +193,9 @@ public final class KerasExport {
                 config.put("implementation", 1);
                 recurrentSettings(config, !lastStep);
                 initialisers(config, true);
-                weights.put("kernel:0", lstmBlocks(network.getParam(prefix + "W")));
-                weights.put("recurrent_kernel:0", lstmBlocks(network.getParam(prefix + "RW")));
-                weights.put("bias:0", lstmBlocks(network.getParam(prefix + "b").reshape(1, -1)).reshape(-1));
+                weights.put("kernel:0", KerasWeights.kerasLstmBlocks(network.getParam(prefix + "W")));
+                weights.put("recurrent_kernel:0", KerasWeights.kerasLstmBlocks(network.getParam(prefix + "RW")));
+                weights.put("bias:0", KerasWeights.kerasLstmBlocks(network.getParam(prefix + "b").reshape(1, -1)).reshape(-1));
             } else if (inner instanceof SimpleRnn rnn) {
                 if (rnn.hasLayerNorm()) {
                     throw new BadInputException("layer " + i + " is a SimpleRnn with layer normalisation, which Keras's"
@@ -354,20 +354,6 @@ public final class KerasExport {
         }
         throw new BadInputException("layer " + layer + " has the activation " + activation + ", which rnnlab does not"
                 + " export (tanh, sigmoid, hard sigmoid, identity, softmax, ReLU)");
-    }
-
-    /** [rows, 4u] in DL4J's blocks g, f, o, i as Keras's i, f, c, o. */
-    private static INDArray lstmBlocks(INDArray dl4j) {
-        long units = dl4j.size(1) / 4;
-        INDArray keras = dl4j.dup('c');
-        for (int k = 0; k < 4; k++) {
-            int from = KerasWeights.KERAS_TO_DL4J_LSTM[k];
-            keras.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(k * units, (k + 1) * units))
-                    .assign(dl4j.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.interval(from * units, (from + 1) * units)));
-        }
-        return keras;
     }
 
     /** A scalar variable-length UTF-8 string attribute, as h5py writes a str. */

@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.rnnlab.BadInputException;
 import org.rnnlab.layers.Gru;
 
@@ -31,7 +32,7 @@ import org.rnnlab.layers.Gru;
  */
 public final class KerasWeights {
     /** Keras's LSTM block k (i, f, c, o) is DL4J's block KERAS_TO_DL4J_LSTM[k] (g, f, o, i). */
-    static final int[] KERAS_TO_DL4J_LSTM = {3, 1, 0, 2};
+    private static final int[] KERAS_TO_DL4J_LSTM = {3, 1, 0, 2};
 
     private KerasWeights() {
     }
@@ -118,16 +119,18 @@ public final class KerasWeights {
 
     /** [rows, columns] (a vector as one row), LSTM column blocks from DL4J's g, f, o, i to Keras's i, f, c, o. */
     private static double[][] matrix(INDArray array, boolean lstmBlocks) {
-        double[][] m = array.castTo(DataType.DOUBLE).reshape(-1, array.size(-1)).toDoubleMatrix();
-        if (!lstmBlocks) {
-            return m;
-        }
-        int units = m[0].length / 4;
-        double[][] keras = new double[m.length][m[0].length];
-        for (int r = 0; r < m.length; r++) {
-            for (int k = 0; k < 4; k++) {
-                System.arraycopy(m[r], KERAS_TO_DL4J_LSTM[k] * units, keras[r], k * units, units);
-            }
+        INDArray rows = array.castTo(DataType.DOUBLE).reshape(-1, array.size(-1));
+        return (lstmBlocks ? kerasLstmBlocks(rows) : rows).toDoubleMatrix();
+    }
+
+    /** [rows, 4u] in DL4J's LSTM blocks g, f, o, i as Keras's i, f, c, o (the export and the check both use it). */
+    static INDArray kerasLstmBlocks(INDArray dl4j) {
+        long units = dl4j.size(1) / 4;
+        INDArray keras = dl4j.dup('c');
+        for (int k = 0; k < 4; k++) {
+            int from = KERAS_TO_DL4J_LSTM[k];
+            keras.get(NDArrayIndex.all(), NDArrayIndex.interval(k * units, (k + 1) * units))
+                    .assign(dl4j.get(NDArrayIndex.all(), NDArrayIndex.interval(from * units, (from + 1) * units)));
         }
         return keras;
     }
