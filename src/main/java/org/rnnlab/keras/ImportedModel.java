@@ -101,12 +101,17 @@ public record ImportedModel(Model network, ObjectNode source, JsonNode modelConf
                         "None") + "; the input has " + java.util.Arrays.toString(x.shape()));
             }
         }
-        INDArray y = KerasLayout.predict(network, x);
-        // DL4J's importer turns a Dense or TimeDistributed(Dense) at every step of the last layer into a
-        // dense layer over [batch x steps, units] rows, where Keras returns [batch, steps, units]. The
-        // rows are those of DL4J's RnnToFeedForwardPreProcessor, which reshapes in 'f' order: row
-        // b + B t holds example b's step t. (x is [batch, steps, features], or [batch, steps] of indices
-        // into a first Embedding.)
+        return asKerasOutput(x, KerasLayout.predict(network, x));
+    }
+
+    /**
+     * The network's raw output {@code y} for {@code x} as Keras returns it. DL4J's importer turns a
+     * Dense or TimeDistributed(Dense) at every step of the last layer into a dense layer over
+     * [batch x steps, units] rows, where Keras returns [batch, steps, units]. The rows are those of
+     * DL4J's RnnToFeedForwardPreProcessor, which reshapes in 'f' order: row b + B t holds example b's
+     * step t. (x is [batch, steps, features], or [batch, steps] of indices into a first Embedding.)
+     */
+    INDArray asKerasOutput(INDArray x, INDArray y) {
         int rank = KerasConfigSummary.outputRank(modelConfig);
         if (rank == 3 && y.rank() == 2 && x.rank() >= 2 && y.size(0) == x.size(0) * x.size(1)) {
             y = y.dup('f').reshape('f', x.size(0), x.size(1), y.size(1)).dup('c');

@@ -92,10 +92,11 @@ public final class KerasGradientCheck {
         boolean sequences = KerasConfigSummary.outputRank(model.modelConfig()) == 3;
         double[][][] targets = uniform(random, mine.length, mine[0].length, mine[0][0].length);
 
-        // The importer turns a per-step Dense at the end into rows [batch x steps, units]; the loss then goes on rows.
-        boolean dl4jSequences = KerasLayout.predict(model.network(), input.castTo(DataType.FLOAT)).rank() == 3;
         Model inDouble = inDouble(model.network());
-        INDArray theirs = new ImportedModel(inDouble, model.source(), model.modelConfig()).predict(input);
+        INDArray raw = KerasLayout.predict(inDouble, input);
+        // The importer turns a per-step Dense at the end into rows [batch x steps, units]; the loss then goes on rows.
+        boolean dl4jSequences = raw.rank() == 3;
+        INDArray theirs = model.asKerasOutput(input, raw);
         Model checked = withLoss(inNcw(inDouble), dl4jSequences);
         INDArray ncwInput = input.rank() == 3 ? input.permute(0, 2, 1).dup('c') : input;
         // Sequences are labelled [batch, units, steps]; the importer's per-step Dense gives rows [batch x steps,
