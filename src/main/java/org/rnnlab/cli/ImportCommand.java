@@ -15,9 +15,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code rnnlab import FILE.h5 --out model.zip}: a Keras model as an rnnlab zip. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Import a Keras 2 HDF5 model (Sequential or functional: SimpleRNN, LSTM, GRU, Bidirectional, Dense,"
-                + " TimeDistributed, Activation, RepeatVector, Masking, Embedding, Dropout) with DL4J's importer and save"
+                + " TimeDistributed, Activation, RepeatVector, Embedding, Dropout) with DL4J's importer and save"
                 + " it as an rnnlab zip that records where it came from. Settings the importer would ignore"
-                + " (go_backwards, stateful, return_state) and layers it does not map are refused.",
+                + " (go_backwards, stateful, return_state, time_major), Masking (which DL4J imports but cannot run)"
+                + " and layers it does not map are refused.",
         footer = {"", "Examples:", "  rnnlab import model.h5 --out models/imported/model.zip",
             "  rnnlab import --config model.json --weights weights.h5 --out models/imported/model.zip",
             "  rnnlab predict --model models/imported/model.zip --input-npy x.npy --output-npy y.npy"})
