@@ -208,8 +208,7 @@ class KerasOtherLayersTest {
         network.init();
         network.paramTable().forEach((key, value) -> value.assign(random((int) value.length(), 1)
                 .reshape(value.shape())));
-        List<Exported> layers = KerasExport.export(network, OptionalInt.of(4));
-        return layers.subList(0, layers.size()).stream().toList();
+        return KerasExport.export(network, OptionalInt.of(4));
     }
 
     private static INDArray random(int rows, int columns) {

@@ -12,6 +12,9 @@ import org.rnnlab.data.Json;
 
 /** Settings DL4J's importer would ignore, and layers it does not map, are refused with one line naming them. */
 class KerasSettingsTest {
+    /** The settings DL4J's importer never reads, each refused for every recurrent layer. */
+    private static final String[] IGNORED_BY_THE_IMPORTER = {"go_backwards", "stateful", "return_state", "time_major"};
+
     private static KerasFile model(String layers) throws Exception {
         JsonNode config = Json.MAPPER.readTree("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
                 + layers + "]}}");
@@ -33,7 +36,7 @@ class KerasSettingsTest {
     @Test
     void settingsTheImporterIgnoresAreRefusedByName() throws Exception {
         assertDoesNotThrow(() -> KerasSettings.check(model(lstm(", \"go_backwards\": false, \"stateful\": false"))));
-        for (String setting : new String[] {"go_backwards", "stateful", "return_state", "time_major"}) {
+        for (String setting : IGNORED_BY_THE_IMPORTER) {
             String message = refusal(lstm(", \"" + setting + "\": true"));
             assertTrue(message.contains("layer lstm_1 (LSTM)") && message.contains(setting + "=true"), message);
         }
@@ -66,7 +69,7 @@ class KerasSettingsTest {
         String gate = refusal(gru("").replace("\"hard_sigmoid\"", "\"tanh\""));
         assertTrue(gate.contains("recurrent_activation=tanh") && gate.contains("hard_sigmoid, sigmoid"), gate);
         // the settings every recurrent layer is checked for apply to a GRU too
-        for (String setting : new String[] {"go_backwards", "stateful", "return_state", "time_major"}) {
+        for (String setting : IGNORED_BY_THE_IMPORTER) {
             String message = refusal(gru(", \"" + setting + "\": true"));
             assertTrue(message.contains("layer gru_1 (GRU)") && message.contains(setting + "=true"), message);
         }
